@@ -1,0 +1,192 @@
+/* demo.c — the demo county: 巴林右旗 (Bairin Right Banner, 赤峰市) with some of its sumu and
+ * gacha, party organisations, households with members, and one account per role. */
+#include "auth/auth.h"
+#include "cli.h"
+#include "core/clock.h"
+#include "core/mem.h"
+#include "org/org.h"
+#include "people/people.h"
+#include "store/db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char DEMO_PASSWORD[] = "Tala@2026";
+
+struct demo_node {
+	const char *parent, *code, *level, *name, *party; /* party: kind:name or NULL */
+};
+
+static const struct demo_node demo_nodes[] = {
+	{"root", "chifeng", "city", "赤峰市", "committee:中共赤峰市委员会"},
+	{"chifeng", "balinyouqi", "county", "巴林右旗", "committee:中共巴林右旗委员会"},
+	{"balinyouqi", "daban", "town", "大板镇", "committee:中共大板镇委员会"},
+	{"balinyouqi", "chaganmulun", "town", "查干沐沦苏木", "committee:中共查干沐沦苏木委员会"},
+	{"balinyouqi", "suoboriga", "town", "索博日嘎镇", "committee:中共索博日嘎镇委员会"},
+	{"balinyouqi", "xingfuzhilu", "town", "幸福之路苏木", "committee:中共幸福之路苏木委员会"},
+	{"balinyouqi", "bayantala", "town", "巴彦塔拉苏木", "committee:中共巴彦塔拉苏木委员会"},
+	{"balinyouqi", "chaganuoer", "town", "查干诺尔镇", "committee:中共查干诺尔镇委员会"},
+	{"balinyouqi", "baoriwusu", "town", "宝日勿苏镇", "committee:中共宝日勿苏镇委员会"},
+	{"balinyouqi", "xilamulun", "town", "西拉沐沦苏木", "committee:中共西拉沐沦苏木委员会"},
+	{"chaganmulun", "hutele", "village", "呼特勒嘎查", "branch:呼特勒嘎查党支部"},
+	{"chaganmulun", "chaganmulun-g", "village", "查干沐沦嘎查", "branch:查干沐沦嘎查党支部"},
+	{"chaganmulun", "bayanhan", "village", "巴彦汉嘎查", "branch:巴彦汉嘎查党支部"},
+	{"chaganmulun", "haoributu", "village", "浩日布图嘎查", "branch:浩日布图嘎查党支部"},
+	{"daban", "dabancun", "village", "大板村", "branch:大板村党支部"},
+	{"daban", "gulubanhua", "village", "古力古台嘎查", "branch:古力古台嘎查党支部"},
+	{"suoboriga", "suoboriga-g", "village", "索博日嘎嘎查", "general_branch:索博日嘎嘎查党总支"},
+	{"hutele", "hutele-1", "group", "呼特勒嘎查一组", NULL},
+	{"hutele", "hutele-2", "group", "呼特勒嘎查二组", NULL},
+};
+
+static const char *const demo_villages[] = {"hutele", "chaganmulun-g", "bayanhan", "haoributu",
+					    "dabancun", "gulubanhua", "suoboriga-g"};
+
+static const char *const surnames_mn[] = {"巴特尔", "乌云其木格", "额尔敦", "其其格", "斯琴",
+					  "那仁", "宝音", "朝鲁", "阿拉坦仓", "萨仁高娃",
+					  "图门", "孟和", "苏日娜", "格日乐", "敖特根", "哈斯"};
+static const char *const names_han[] = {"王建国", "李秀英", "张志刚", "刘桂兰", "陈玉梅",
+					"杨树林", "赵凤芝", "孙立新", "周海燕", "吴振华"};
+static const char *const relations[] = {"户主", "配偶", "子女", "子女", "父母"};
+
+static uint32_t demo_rand_state = 20261126u;
+
+static uint32_t demo_rand(uint32_t n)
+{
+	demo_rand_state = demo_rand_state * 1103515245u + 12345u;
+	return (demo_rand_state >> 8) % n;
+}
+
+/* A valid resident ID number of 巴林右旗 (150423) for a birth date and sequence. */
+static void demo_id_number(int year, int month, int day, int seq, bool male, char out[19])
+{
+	static const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	static const char checks[] = "10X98765432";
+	int s = (seq % 50) * 2 + (male ? 1 : 0);
+	snprintf(out, 19, "150423%04d%02d%02d%03d", year, month, day, s);
+	int sum = 0;
+	for (int i = 0; i < 17; i++)
+		sum += (out[i] - '0') * weights[i];
+	out[17] = checks[sum % 11];
+	out[18] = '\0';
+}
+
+struct demo_ctx {
+	bool exists;
+	const char *error;
+};
+
+static int demo_tx(struct db_conn *c, void *ctx)
+{
+	struct demo_ctx *d = ctx;
+	struct arena *a = arena_new();
+	struct org_node *n = NULL;
+	int rc = org_store_get(c, a, "balinyouqi", &n);
+	if (rc == DB_ROW) {
+		d->exists = true;
+		arena_free(a);
+		return 0;
+	}
+	int64_t now = clock_now_ms();
+	rc = db_exec(c, "UPDATE org_nodes SET name = ? WHERE code = 'root'", "t", "内蒙古自治区");
+	for (size_t i = 0; rc >= 0 && i < sizeof(demo_nodes) / sizeof(demo_nodes[0]); i++) {
+		const struct demo_node *dn = &demo_nodes[i];
+		struct org_node *parent = NULL;
+		int64_t id = 0;
+		rc = org_store_get(c, a, dn->parent, &parent);
+		if (rc != DB_ROW)
+			break;
+		rc = org_store_create(c, parent, dn->code, dn->name, dn->level, now, &id);
+		if (rc >= 0 && dn->party) {
+			const char *colon = strchr(dn->party, ':');
+			char kind[32];
+			snprintf(kind, sizeof(kind), "%.*s", (int)(colon - dn->party), dn->party);
+			int64_t pid = 0;
+			rc = org_store_party_org_create(c, id, colon + 1, kind, now, &pid);
+		}
+	}
+	int seq = 0;
+	for (size_t v = 0; rc >= 0 && v < sizeof(demo_villages) / sizeof(demo_villages[0]); v++) {
+		struct org_node *village = NULL;
+		rc = org_store_get(c, a, demo_villages[v], &village);
+		if (rc != DB_ROW)
+			break;
+		int households = 6 + (int)demo_rand(5);
+		for (int h = 0; rc >= 0 && h < households; h++) {
+			bool mongol = demo_rand(10) < 7;
+			const char *head = mongol ? surnames_mn[demo_rand(16)] : names_han[demo_rand(10)];
+			int members = 2 + (int)demo_rand(4);
+			char phone[16], address[96];
+			snprintf(phone, sizeof(phone), "13%d%08u", 4 + (int)demo_rand(6),
+				 10000000u + demo_rand(89999999u));
+			snprintf(address, sizeof(address), "%s%d号", village->name, h + 1);
+			int64_t hid = 0;
+			rc = people_store_household_create(c, village, NULL, head, address, phone,
+							   members, now, &hid);
+			for (int m = 0; rc >= 0 && m < members; m++) {
+				char id[19];
+				bool male = m == 0 ? demo_rand(3) > 0 : demo_rand(2) == 0;
+				int year = m < 2 ? 1955 + (int)demo_rand(30) : 1985 + (int)demo_rand(25);
+				int month = 1 + (int)demo_rand(12), day = 1 + (int)demo_rand(28);
+				demo_id_number(year, month, day, seq++, male, id);
+				char birth[11];
+				snprintf(birth, sizeof(birth), "%04d-%02d-%02d", year, month, day);
+				const char *name = m == 0 ? head
+						   : mongol ? surnames_mn[demo_rand(16)]
+							    : names_han[demo_rand(10)];
+				char mphone[16];
+				snprintf(mphone, sizeof(mphone), "15%d%08u", demo_rand(10),
+					 10000000u + demo_rand(89999999u));
+				struct people_person_in in = {
+					.name = name, .gender = male ? "m" : "f", .birth_date = birth,
+					.id_number = id, .phone = m < 2 ? mphone : NULL,
+					.relation = relations[m < 5 ? m : 4],
+					.is_party_member = demo_rand(5) == 0, .household_id = hid};
+				int64_t pid = 0;
+				rc = people_store_person_create(c, village, &in, now, &pid);
+			}
+		}
+	}
+	if (rc >= 0)
+		rc = cli_audit(c, "demo.load", "org_node:balinyouqi", 0, "demo county loaded");
+	arena_free(a);
+	return rc < 0 ? rc : 0;
+}
+
+static const struct {
+	const char *username, *display, *role, *node, *what;
+} demo_accounts[] = {
+	{"admin", "系统管理员", "system_admin", "root", "org tree (系统管理员)"},
+	{"security", "安全管理员", "security_admin", "root", "accounts and roles (安全管理员)"},
+	{"auditor", "审计管理员", "auditor", "root", "audit log (审计管理员)"},
+	{"county", "旗政务服务局 王海军", "county_staff", "balinyouqi", "巴林右旗 staff"},
+	{"town", "查干沐沦苏木 斯琴", "township_staff", "chaganmulun", "查干沐沦苏木 staff"},
+	{"secretary", "呼特勒嘎查 巴特尔书记", "branch_secretary", "hutele", "呼特勒嘎查 branch secretary"},
+	{"secretary2", "巴彦汉嘎查 孟和书记", "branch_secretary", "bayanhan", "巴彦汉嘎查 branch secretary"},
+	{"volunteer", "银发志愿者 额尔敦", "volunteer", "hutele", "volunteer in 呼特勒嘎查"},
+};
+
+int demo_run(struct db *db)
+{
+	struct demo_ctx d = {0};
+	int rc = db_tx_run(db, demo_tx, &d);
+	if (rc < 0) {
+		fprintf(stderr, "tala: demo: cannot load the demo county\n");
+		return rc;
+	}
+	if (!d.exists) {
+		for (size_t i = 0; i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++) {
+			long long id = cli_user_create(db, demo_accounts[i].username,
+						       demo_accounts[i].display, DEMO_PASSWORD,
+						       demo_accounts[i].role, demo_accounts[i].node, NULL);
+			if (id < 0)
+				return -1;
+		}
+	}
+	printf("Demo county 巴林右旗 %s. Accounts (password %s):\n",
+	       d.exists ? "already loaded" : "loaded", DEMO_PASSWORD);
+	for (size_t i = 0; i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++)
+		printf("  %-11s %-16s %s\n", demo_accounts[i].username, demo_accounts[i].role,
+		       demo_accounts[i].what);
+	return 0;
+}

@@ -1,0 +1,132 @@
+/* http.h — what a route handler sees: the request (with its arena, path parameters, parsed
+ * JSON body and signed-in user), the reply functions and the problem+json error registry. */
+#ifndef TALA_HTTP_H
+#define TALA_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct db;
+struct auth_user;
+struct MHD_Connection;
+struct http_req;
+
+/* A handler returns what a reply function returned, or HTTP_DONE after a helper replied. */
+typedef int (*http_handler_fn)(struct http_req *r);
+enum { HTTP_DONE = 1 };
+
+enum http_method {
+	HTTP_GET = 1,
+	HTTP_POST = 2,
+	HTTP_PUT = 4,
+	HTTP_PATCH = 8,
+	HTTP_DELETE = 16,
+	HTTP_OTHER = 32,
+};
+
+enum route_flags {
+	ROUTE_PUBLIC = 1, /* no session needed */
+	ROUTE_TEST = 2,   /* only when the server runs with TALA_TEST_CLOCK=1 */
+	ROUTE_ALLOW_EXPIRED = 4, /* usable while the password has expired (me, password, logout) */
+};
+
+/* One row of the static route table (src/routes.c). A `{}` segment in the pattern matches
+ * one path segment and is handed to the handler as r->params[i]. */
+struct route {
+	enum http_method method;
+	const char *pattern;
+	http_handler_fn handler;
+	unsigned flags;
+};
+
+enum { HTTP_MAX_PARAMS = 4 };
+
+struct http_req {
+	struct MHD_Connection *conn;
+	struct arena *arena;
+	struct db *db;
+	enum http_method method;
+	const char *method_name;
+	const char *path;
+	const struct route *route;
+	const char *params[HTTP_MAX_PARAMS];
+	int nparams;
+	char ip[64];
+	char *body;
+	size_t body_len, body_cap;
+	bool body_too_big;
+	json_t *json;                /* the parsed body, owned by the request */
+	struct auth_user *user;      /* NULL when not signed in */
+	const char *session_token;   /* the cookie's token when a session was found */
+	const char *set_cookie;      /* a Set-Cookie header to send with the reply */
+	int status;                  /* the status sent, for the log line */
+	int64_t start_ms;
+	bool replied;
+};
+
+/* Replies (each returns the MHD result to hand back from the handler). */
+int http_reply_json(struct http_req *r, int status, json_t *body); /* steals body */
+int http_reply_empty(struct http_req *r, int status);
+int http_reply_bytes(struct http_req *r, int status, const char *content_type, void *data,
+		     size_t len); /* takes a malloc'd buffer */
+/* A problem+json error. code is a registered code (docs/errors.md); detail may be NULL;
+ * field names the offending field of a 400, or NULL. */
+int http_reply_problem(struct http_req *r, const char *code, const char *detail,
+		       const char *field);
+/* The HTTP status a registered problem code answers with; 500 for an unknown code. */
+int http_problem_status(const char *code);
+
+/* Shorthand for the common database failure reply. */
+int http_reply_db_error(struct http_req *r, int rc);
+
+/* Parses the body as a JSON object (the request must have one): 400 on malformed JSON,
+ * invalid UTF-8 or nesting deeper than the limit. Returns 0, or -1 after replying. */
+int http_body_json(struct http_req *r);
+
+enum json_ftype {
+	JF_STRING, /* out: const char ** (NUL-free UTF-8, at most max_len code points) */
+	JF_INT,    /* out: int64_t * */
+	JF_BOOL,   /* out: bool * */
+	JF_REF,    /* a node or object reference, string or integer; out: const char ** */
+	JF_JSON,   /* any JSON value; out: json_t ** (borrowed from the body) */
+};
+
+struct json_field {
+	const char *name;
+	enum json_ftype type;
+	bool required;
+	size_t max_len; /* JF_STRING: code points; 0 means 200 */
+	void *out;
+	bool *present; /* optional: set to whether the field was given (and not null) */
+};
+
+/* Parses the JSON body and fills each field of spec (terminated by a {NULL} row).
+ * Replies 400 naming the first bad field and returns -1; returns 0 when all are good. */
+int http_json_fields(struct http_req *r, const struct json_field *spec);
+
+/* A query-string argument, or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+/* An integer query argument within [lo, hi], def when absent. Replies 400 and returns -1
+ * on a bad value. */
+int http_query_int(struct http_req *r, const char *name, int64_t def, int64_t lo, int64_t hi,
+		   int64_t *out);
+/* A request header, or NULL. */
+const char *http_header(struct http_req *r, const char *name);
+
+struct audit_entry;
+/* Fills the who and from-where of an audit entry from the request. */
+void http_audit_actor(struct http_req *r, struct audit_entry *e);
+/* Records the denial in the audit log and replies 403 auth.forbidden. */
+int http_forbid(struct http_req *r, const char *action, const char *object, int64_t node_id);
+
+/* Parses a positive decimal id; returns 0 or -1. */
+int http_parse_id(const char *s, int64_t *out);
+/* True when s is valid UTF-8 without NUL bytes or C0 control characters except tab/newline. */
+bool http_utf8_valid(const char *s, size_t len, size_t *codepoints);
+/* The deepest nesting of a JSON text (arrays and objects), scanning outside strings. */
+int http_json_depth(const char *s, size_t len);
+
+#endif

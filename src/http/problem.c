@@ -1,0 +1,61 @@
+/* problem.c — the registry of problem codes: the one place an error's HTTP status and
+ * titles are defined. docs/errors.md lists the same table; tests/unit/test_problem.c checks
+ * the two agree. */
+#include "http/problem.h"
+
+#include <string.h>
+
+static const struct problem problems[] = {
+	{"request.malformed_json", 400, "Malformed JSON body", "请求体不是合法的 JSON"},
+	{"request.invalid_utf8", 400, "Text is not valid UTF-8", "文本不是合法的 UTF-8 编码"},
+	{"request.too_deep", 400, "JSON nested too deeply", "JSON 嵌套层级过深"},
+	{"request.bad_field", 400, "A field is missing or invalid", "字段缺失或不合法"},
+	{"request.bad_query", 400, "A query argument is invalid", "查询参数不合法"},
+	{"request.bad_id", 400, "An id in the path is invalid", "路径中的编号不合法"},
+	{"request.body_too_large", 413, "Request body too large", "请求体过大"},
+	{"request.url_too_long", 414, "Request URL too long", "请求地址过长"},
+	{"request.unsupported_media_type", 415, "Body must be application/json",
+	 "请求体须为 application/json"},
+	{"request.not_found", 404, "No such resource", "资源不存在"},
+	{"request.method_not_allowed", 405, "Method not allowed", "不支持该请求方法"},
+	{"auth.required", 401, "Sign-in required", "请先登录"},
+	{"auth.bad_credentials", 401, "Wrong username or password", "用户名或密码错误"},
+	{"auth.totp_required", 401, "A one-time code is required", "需要输入动态验证码"},
+	{"auth.totp_invalid", 401, "Wrong one-time code", "动态验证码错误"},
+	{"auth.locked", 423, "Account locked after repeated failures", "多次登录失败，账户已锁定"},
+	{"auth.forbidden", 403, "Not allowed for your role or area", "您的角色或管辖范围无权执行此操作"},
+	{"auth.weak_password", 400, "Password does not meet the policy", "密码不符合安全策略"},
+	{"auth.password_expired", 403, "Password expired; change it first", "密码已过期，请先修改密码"},
+	{"auth.self_grant", 403, "You cannot change your own roles", "不能修改自己的角色"},
+	{"auth.totp_not_pending", 409, "No TOTP enrolment in progress", "没有待确认的动态验证码绑定"},
+	{"csrf.missing", 403, "Missing or wrong CSRF token", "缺少或错误的 CSRF 令牌"},
+	{"org.node_not_found", 404, "No such org node", "组织节点不存在"},
+	{"org.code_exists", 409, "An org node with this code exists", "该组织编码已存在"},
+	{"org.bad_level", 400, "Level not allowed under this parent", "该层级不能设在此上级之下"},
+	{"org.party_org_not_found", 404, "No such party organisation", "党组织不存在"},
+	{"user.not_found", 404, "No such user", "用户不存在"},
+	{"user.exists", 409, "Username taken", "用户名已存在"},
+	{"grant.not_found", 404, "No such role grant", "角色授权不存在"},
+	{"grant.exists", 409, "Role already granted there", "该角色授权已存在"},
+	{"household.not_found", 404, "No such household", "户不存在"},
+	{"household.code_exists", 409, "A household with this code exists", "户编号已存在"},
+	{"person.not_found", 404, "No such person", "人员不存在"},
+	{"person.bad_id_number", 400, "Invalid ID-card number", "身份证号码不合法"},
+	{"person.id_number_exists", 409, "This ID-card number is registered", "该身份证号码已登记"},
+	{"rate.limited", 429, "Too many requests", "请求过于频繁，请稍后再试"},
+	{"db.unavailable", 503, "Database unavailable, try again", "数据库暂不可用，请重试"},
+	{"internal", 500, "Internal error", "服务器内部错误"},
+};
+
+const struct problem *problem_find(const char *code)
+{
+	for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++)
+		if (strcmp(problems[i].code, code) == 0)
+			return &problems[i];
+	return NULL;
+}
+
+const struct problem *problem_at(size_t i)
+{
+	return i < sizeof(problems) / sizeof(problems[0]) ? &problems[i] : NULL;
+}

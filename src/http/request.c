@@ -1,0 +1,235 @@
+/* request.c — the request body as JSON (with UTF-8 and depth checks), declarative field
+ * specs, query arguments and headers. */
+#include "http/http.h"
+#include "http/server_internal.h"
+
+#include "core/config.h"
+#include "core/mem.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool http_utf8_valid(const char *s, size_t len, size_t *codepoints)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t n = 0;
+	while (p < end) {
+		unsigned c = *p;
+		size_t k;
+		unsigned cp;
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				return false;
+			p++;
+			n++;
+			continue;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			k = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			k = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			k = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) <= k)
+			return false;
+		for (size_t i = 1; i <= k; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		p += k + 1;
+		n++;
+	}
+	if (codepoints)
+		*codepoints = n;
+	return true;
+}
+
+int http_json_depth(const char *s, size_t len)
+{
+	int depth = 0, max = 0;
+	bool in_str = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				max = depth;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return max;
+}
+
+static void request_json_free(void *p)
+{
+	json_decref(p);
+}
+
+int http_body_json(struct http_req *r)
+{
+	if (r->json)
+		return 0;
+	const char *ct = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (r->body_len > 0 && ct && strncmp(ct, "application/json", 16) != 0) {
+		http_reply_problem(r, "request.unsupported_media_type", ct, NULL);
+		return -1;
+	}
+	if (r->body_len == 0) {
+		http_reply_problem(r, "request.malformed_json", "the request needs a JSON body", NULL);
+		return -1;
+	}
+	if (http_json_depth(r->body, r->body_len) > cfg.json_depth) {
+		http_reply_problem(r, "request.too_deep", NULL, NULL);
+		return -1;
+	}
+	json_error_t err;
+	json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (!j && json_error_code(&err) == json_error_invalid_utf8) {
+		http_reply_problem(r, "request.invalid_utf8", err.text, NULL);
+		return -1;
+	}
+	if (!j) {
+		char *detail = arena_printf(r->arena, "%s (line %d, column %d)", err.text, err.line,
+					    err.column);
+		http_reply_problem(r, "request.malformed_json", detail, NULL);
+		return -1;
+	}
+	arena_defer(r->arena, request_json_free, j);
+	if (!json_is_object(j)) {
+		http_reply_problem(r, "request.malformed_json", "the body must be a JSON object", NULL);
+		return -1;
+	}
+	r->json = j;
+	return 0;
+}
+
+static int request_bad_field(struct http_req *r, const char *name, const char *why)
+{
+	http_reply_problem(r, "request.bad_field", arena_printf(r->arena, "%s: %s", name, why), name);
+	return -1;
+}
+
+int http_json_fields(struct http_req *r, const struct json_field *spec)
+{
+	if (http_body_json(r) < 0)
+		return -1;
+	for (const struct json_field *f = spec; f->name; f++) {
+		json_t *v = json_object_get(r->json, f->name);
+		bool given = v && !json_is_null(v);
+		if (f->present)
+			*f->present = given;
+		if (!given) {
+			if (f->required)
+				return request_bad_field(r, f->name, "required");
+			continue;
+		}
+		switch (f->type) {
+		case JF_STRING: {
+			if (!json_is_string(v))
+				return request_bad_field(r, f->name, "must be a string");
+			const char *s = json_string_value(v);
+			size_t len = json_string_length(v), cps = 0;
+			if (strlen(s) != len || !http_utf8_valid(s, len, &cps))
+				return request_bad_field(r, f->name, "contains control characters");
+			size_t max = f->max_len ? f->max_len : 200;
+			if (cps > max)
+				return request_bad_field(
+					r, f->name, arena_printf(r->arena, "longer than %zu characters", max));
+			*(const char **)f->out = s;
+			break;
+		}
+		case JF_INT:
+			if (!json_is_integer(v))
+				return request_bad_field(r, f->name, "must be an integer");
+			*(int64_t *)f->out = json_integer_value(v);
+			break;
+		case JF_BOOL:
+			if (!json_is_boolean(v))
+				return request_bad_field(r, f->name, "must be true or false");
+			*(bool *)f->out = json_is_true(v);
+			break;
+		case JF_REF:
+			if (json_is_integer(v) && json_integer_value(v) > 0) {
+				*(const char **)f->out =
+					arena_printf(r->arena, "%lld", (long long)json_integer_value(v));
+			} else if (json_is_string(v) && json_string_length(v) > 0 &&
+				   json_string_length(v) <= 64 &&
+				   strlen(json_string_value(v)) == json_string_length(v)) {
+				*(const char **)f->out = json_string_value(v);
+			} else {
+				return request_bad_field(r, f->name, "must be a code or a positive id");
+			}
+			break;
+		case JF_JSON:
+			*(json_t **)f->out = v;
+			break;
+		}
+	}
+	return 0;
+}
+
+const char *http_query(struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int http_query_int(struct http_req *r, const char *name, int64_t def, int64_t lo, int64_t hi,
+		   int64_t *out)
+{
+	const char *v = http_query(r, name);
+	if (!v || !*v) {
+		*out = def;
+		return 0;
+	}
+	char *end = NULL;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (errno || *end || n < lo || n > hi) {
+		http_reply_problem(r, "request.bad_query",
+				   arena_printf(r->arena, "%s must be a number from %lld to %lld", name,
+						(long long)lo, (long long)hi),
+				   name);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+const char *http_header(struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+int http_parse_id(const char *s, int64_t *out)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return -1;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (v <= 0)
+		return -1;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,102 @@
+/* response.c — replies: JSON, empty, bytes, and problem+json errors. Every reply carries
+ * the security headers and, for the API, Cache-Control: no-store. */
+#include "http/http.h"
+#include "http/problem.h"
+#include "http/server_internal.h"
+
+#include "core/log.h"
+#include "core/mem.h"
+#include "store/db.h"
+
+#include <microhttpd.h>
+#include <string.h>
+
+static void response_headers(struct http_req *r, struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->set_cookie)
+		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+}
+
+static int response_queue(struct http_req *r, int status, struct MHD_Response *resp)
+{
+	r->status = status;
+	r->replied = true;
+	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+int http_reply_bytes(struct http_req *r, int status, const char *content_type, void *data,
+		     size_t len)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(data);
+		return MHD_NO;
+	}
+	response_headers(r, resp);
+	if (content_type)
+		MHD_add_response_header(resp, "Content-Type", content_type);
+	return response_queue(r, status, resp);
+}
+
+int http_reply_json(struct http_req *r, int status, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!text)
+		abort(); /* out of memory inside jansson */
+	return http_reply_bytes(r, status, "application/json; charset=utf-8", text, strlen(text));
+}
+
+int http_reply_empty(struct http_req *r, int status)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	response_headers(r, resp);
+	return response_queue(r, status, resp);
+}
+
+int http_problem_status(const char *code)
+{
+	const struct problem *p = problem_find(code);
+	return p ? p->status : 500;
+}
+
+int http_reply_problem(struct http_req *r, const char *code, const char *detail,
+		       const char *field)
+{
+	const struct problem *p = problem_find(code);
+	if (!p) {
+		log_error("http: unregistered problem code '%s'", code);
+		p = problem_find("internal");
+	}
+	json_t *body = json_pack("{s:s, s:s, s:s, s:i, s:s}", "type",
+				 "https://tala.example/problems/", "title", p->title, "title_zh",
+				 p->title_zh, "status", p->status, "code", p->code);
+	char *type = xasprintf("/docs/errors.md#%s", p->code);
+	json_object_set_new(body, "type", json_string(type));
+	free(type);
+	if (detail)
+		json_object_set_new(body, "detail", json_string(detail));
+	if (field)
+		json_object_set_new(body, "field", json_string(field));
+	if (p->status < 500)
+		log_debug("http: %s %s -> %d %s%s%s", r->method_name, r->path, p->status, p->code,
+			  detail ? ": " : "", detail ? detail : "");
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	return http_reply_bytes(r, p->status, "application/problem+json; charset=utf-8", text,
+				strlen(text));
+}
+
+int http_reply_db_error(struct http_req *r, int rc)
+{
+	if (rc == DB_SOFT_ERROR)
+		return http_reply_problem(r, "db.unavailable", "the database stayed busy; retry", NULL);
+	return http_reply_problem(r, "internal", NULL, NULL);
+}

@@ -1,0 +1,271 @@
+/* server.c — the libmicrohttpd daemon: limits, the per-request arena, body collection,
+ * dispatch through the route table, the log line per request, and graceful shutdown. */
+#include "http/server_internal.h"
+
+#include "auth/auth.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "store/db.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct http_server_opts server;
+
+static enum http_method server_method(const char *m)
+{
+	if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+		return HTTP_GET;
+	if (strcmp(m, "POST") == 0)
+		return HTTP_POST;
+	if (strcmp(m, "PUT") == 0)
+		return HTTP_PUT;
+	if (strcmp(m, "PATCH") == 0)
+		return HTTP_PATCH;
+	if (strcmp(m, "DELETE") == 0)
+		return HTTP_DELETE;
+	return HTTP_OTHER;
+}
+
+static void server_client_ip(struct http_req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(r->ip, sizeof(r->ip), "?");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->ip,
+			  sizeof(r->ip));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, r->ip,
+			  sizeof(r->ip));
+}
+
+static bool server_is_api(const char *path)
+{
+	return strcmp(path, "/healthz") == 0 || strncmp(path, "/api/", 5) == 0 ||
+	       strcmp(path, "/api") == 0 || strncmp(path, "/open311/", 9) == 0;
+}
+
+static int server_reply_405(struct http_req *r, unsigned allowed)
+{
+	static const struct {
+		unsigned m;
+		const char *name;
+	} names[] = {{HTTP_GET, "GET, HEAD"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"},
+		     {HTTP_PATCH, "PATCH"}, {HTTP_DELETE, "DELETE"}};
+	char allow[64] = "";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(allowed & names[i].m))
+			continue;
+		if (allow[0])
+			strncat(allow, ", ", sizeof(allow) - strlen(allow) - 1);
+		strncat(allow, names[i].name, sizeof(allow) - strlen(allow) - 1);
+	}
+	const char *json = "{\"type\":\"/docs/errors.md#request.method_not_allowed\","
+			   "\"title\":\"Method not allowed\",\"title_zh\":\"不支持该请求方法\","
+			   "\"status\":405,\"code\":\"request.method_not_allowed\"}";
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		strlen(json), (void *)json, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(resp, "Content-Type", "application/problem+json; charset=utf-8");
+	MHD_add_response_header(resp, "Allow", allow);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	r->status = 405;
+	r->replied = true;
+	enum MHD_Result ret = MHD_queue_response(r->conn, 405, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static int server_dispatch(struct http_req *r)
+{
+	if (!server_is_api(r->path)) {
+		if (r->method != HTTP_GET)
+			return server_reply_405(r, HTTP_GET);
+		return static_serve(r, server.web_dir);
+	}
+	unsigned allowed = 0;
+	enum router_result m = router_match(server.routes, server.nroutes, r, server.test_mode,
+					    &allowed);
+	if (m == ROUTER_NO_PATH)
+		return http_reply_problem(r, "request.not_found", NULL, NULL);
+	if (m == ROUTER_NO_METHOD)
+		return server_reply_405(r, allowed);
+	if (session_attach(r) < 0)
+		return MHD_YES;
+	if (!(r->route->flags & ROUTE_PUBLIC) && !r->user)
+		return http_reply_problem(r, "auth.required", NULL, NULL);
+	if (session_check_csrf(r) < 0)
+		return MHD_YES;
+	if (r->user && r->user->password_expired && !(r->route->flags & ROUTE_ALLOW_EXPIRED))
+		return http_reply_problem(r, "auth.password_expired", NULL, NULL);
+	int ret = r->route->handler(r);
+	if (!r->replied) {
+		log_error("http: handler for %s %s did not reply", r->method_name, r->path);
+		return http_reply_problem(r, "internal", NULL, NULL);
+	}
+	return ret;
+}
+
+static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, const char *url,
+				     const char *method, const char *version,
+				     const char *upload_data, size_t *upload_data_size,
+				     void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	struct http_req *r = *con_cls;
+	if (!r) {
+		struct arena *a = arena_new();
+		r = arena_alloc(a, sizeof(*r));
+		r->arena = a;
+		r->conn = conn;
+		r->db = server.db;
+		r->method = server_method(method);
+		r->method_name = arena_strdup(a, method);
+		r->path = arena_strdup(a, url);
+		r->start_ms = clock_mono_ms();
+		server_client_ip(r);
+		*con_cls = r;
+		if (strlen(url) > (size_t)cfg.max_url)
+			return http_reply_problem(r, "request.url_too_long", NULL, NULL);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)cfg.max_body)
+			return http_reply_problem(r, "request.body_too_large", NULL, NULL);
+		return MHD_YES;
+	}
+	if (r->replied)
+		return MHD_YES; /* an early error reply went out; ignore the rest of the body */
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+		if (r->body_len + n > (size_t)cfg.max_body) {
+			r->body_too_big = true;
+		} else if (!r->body_too_big) {
+			if (r->body_len + n + 1 > r->body_cap) {
+				r->body_cap = (r->body_len + n + 1) * 2;
+				if (r->body_cap > (size_t)cfg.max_body + 1)
+					r->body_cap = (size_t)cfg.max_body + 1;
+				r->body = xrealloc(r->body, r->body_cap);
+			}
+			memcpy(r->body + r->body_len, upload_data, n);
+			r->body_len += n;
+			r->body[r->body_len] = '\0';
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->body_too_big)
+		return http_reply_problem(r, "request.body_too_large", NULL, NULL);
+	return server_dispatch(r) == MHD_YES ? MHD_YES : MHD_NO;
+}
+
+static void server_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			     enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	struct http_req *r = *con_cls;
+	if (!r)
+		return;
+	log_info("%s %s %d %lldms %s %s%s", r->method_name, r->path, r->status,
+		 (long long)(clock_mono_ms() - r->start_ms), r->ip,
+		 r->user ? r->user->username : "-",
+		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	free(r->body);
+	arena_free(r->arena);
+	*con_cls = NULL;
+}
+
+static void server_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char line[512];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_warn("mhd: %s", line);
+}
+
+static int server_parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon)
+		return -1;
+	char host[64];
+	size_t hl = (size_t)(colon - listen);
+	if (hl == 0 || hl >= sizeof(host))
+		return -1;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	char *end = NULL;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return -1;
+	return 0;
+}
+
+int http_serve(const struct http_server_opts *o)
+{
+	server = *o;
+	struct sockaddr_in sa;
+	if (server_parse_listen(cfg.listen, &sa) < 0) {
+		log_error("serve: --listen must be IPv4ADDR:PORT (got '%s')", cfg.listen);
+		return -1;
+	}
+	/* Block the stop signals in every thread; this one waits for them below. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
+		0, NULL, NULL, server_access, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)cfg.per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)cfg.conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)(cfg.max_url + 32768), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_NOTIFY_COMPLETED, server_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+		server_mhd_log, NULL, MHD_OPTION_END);
+	if (!d) {
+		log_error("serve: cannot listen on %s (in use, or not an address of this machine)",
+			  cfg.listen);
+		return -1;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	char addr[64];
+	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
+	log_info("tala: listening on http://%s:%u (%s, %lld threads)", addr,
+		 info ? info->port : ntohs(sa.sin_port), db_backend_name(server.db),
+		 (long long)cfg.threads);
+	int sig = 0;
+	sigwait(&stop, &sig);
+	log_info("tala: %s received; finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	MHD_socket fd = MHD_quiesce_daemon(d);
+	MHD_stop_daemon(d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	log_info("tala: stopped");
+	return 0;
+}

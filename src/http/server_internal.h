@@ -1,0 +1,37 @@
+/* server_internal.h — what the pieces of src/http/ share with each other and with main.c. */
+#ifndef TALA_SERVER_INTERNAL_H
+#define TALA_SERVER_INTERNAL_H
+
+#include "http/http.h"
+
+struct http_server_opts {
+	const struct route *routes;
+	size_t nroutes;
+	struct db *db;
+	const char *web_dir;
+	bool test_mode;
+};
+
+/* Serves until SIGTERM or SIGINT, then stops accepting, finishes the requests in flight
+ * and returns 0; returns -1 when the daemon cannot start. */
+int http_serve(const struct http_server_opts *o);
+
+enum router_result { ROUTER_FOUND, ROUTER_NO_PATH, ROUTER_NO_METHOD };
+/* Finds the route for r->method and r->path, filling r->params. On ROUTER_NO_METHOD,
+ * *allowed holds the methods the path accepts. */
+enum router_result router_match(const struct route *routes, size_t n, struct http_req *r,
+				bool test_mode, unsigned *allowed);
+
+/* Loads the signed-in user from the session cookie (r->user stays NULL without one).
+ * Returns 0, or -1 after replying with an error. */
+int session_attach(struct http_req *r);
+/* Checks the CSRF header of a state-changing request made with the session cookie.
+ * Returns 0, or -1 after replying 403. */
+int session_check_csrf(struct http_req *r);
+/* The Set-Cookie value that sets or clears the session cookie. */
+const char *session_cookie(struct http_req *r, const char *token, bool clear);
+
+/* Serves a file of the built web app (GET/HEAD) or the app's index for unknown paths. */
+int static_serve(struct http_req *r, const char *web_dir);
+
+#endif

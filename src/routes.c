@@ -1,0 +1,71 @@
+/* routes.c — the static route table: every URL the API answers, its method, handler and
+ * flags. The web app's files are served for every other GET (src/http/static.c). */
+#include "routes.h"
+
+#include "audit/audit_api.h"
+#include "auth/auth_api.h"
+#include "core/clock.h"
+#include "org/org_api.h"
+#include "people/people_api.h"
+#include "store/db.h"
+#include "version.h"
+
+static int routes_healthz(struct http_req *r)
+{
+	return http_reply_json(r, 200,
+			       json_pack("{s:s, s:s, s:s}", "status", "ok", "db",
+					 db_backend_name(r->db), "version", TALA_VERSION));
+}
+
+/* POST /api/v1/test/clock {"advance_ms":N} — only with TALA_TEST_CLOCK=1. */
+static int routes_test_clock(struct http_req *r)
+{
+	int64_t ms = 0;
+	struct json_field spec[] = {
+		{"advance_ms", JF_INT, true, 0, &ms, NULL},
+		{NULL, 0, false, 0, NULL, NULL},
+	};
+	if (http_json_fields(r, spec) < 0)
+		return HTTP_DONE;
+	if (ms < 0 || ms > 366LL * 86400000)
+		return http_reply_problem(r, "request.bad_field", "advance_ms: 0 to a year",
+					  "advance_ms");
+	clock_advance_ms(ms);
+	return http_reply_json(r, 200, json_pack("{s:I}", "now", (json_int_t)clock_now_ms()));
+}
+
+const struct route routes[] = {
+	{HTTP_GET, "/healthz", routes_healthz, ROUTE_PUBLIC},
+	{HTTP_POST, "/api/v1/test/clock", routes_test_clock, ROUTE_PUBLIC | ROUTE_TEST},
+
+	{HTTP_POST, "/api/v1/session", auth_api_login, ROUTE_PUBLIC},
+	{HTTP_DELETE, "/api/v1/session", auth_api_logout, ROUTE_ALLOW_EXPIRED},
+	{HTTP_GET, "/api/v1/me", auth_api_me, ROUTE_ALLOW_EXPIRED},
+	{HTTP_POST, "/api/v1/me/password", auth_api_password, ROUTE_ALLOW_EXPIRED},
+	{HTTP_POST, "/api/v1/me/totp", auth_api_totp_start, 0},
+	{HTTP_POST, "/api/v1/me/totp/confirm", auth_api_totp_confirm, 0},
+
+	{HTTP_GET, "/api/v1/users", auth_api_users_list, 0},
+	{HTTP_POST, "/api/v1/users", auth_api_users_create, 0},
+	{HTTP_POST, "/api/v1/users/{}/roles", auth_api_grant_add, 0},
+	{HTTP_DELETE, "/api/v1/users/{}/roles/{}", auth_api_grant_remove, 0},
+	{HTTP_POST, "/api/v1/users/{}/unlock", auth_api_unlock, 0},
+
+	{HTTP_GET, "/api/v1/org/nodes", org_api_nodes_list, 0},
+	{HTTP_POST, "/api/v1/org/nodes", org_api_node_create, 0},
+	{HTTP_GET, "/api/v1/org/nodes/{}", org_api_node_get, 0},
+	{HTTP_PATCH, "/api/v1/org/nodes/{}", org_api_node_update, 0},
+	{HTTP_POST, "/api/v1/org/party-orgs", org_api_party_org_create, 0},
+
+	{HTTP_GET, "/api/v1/households", people_api_households_list, 0},
+	{HTTP_POST, "/api/v1/households", people_api_household_create, 0},
+	{HTTP_GET, "/api/v1/households/{}", people_api_household_get, 0},
+	{HTTP_GET, "/api/v1/people", people_api_people_list, 0},
+	{HTTP_POST, "/api/v1/people", people_api_person_create, 0},
+	{HTTP_GET, "/api/v1/people/{}", people_api_person_get, 0},
+	{HTTP_GET, "/api/v1/people/{}/id-number", people_api_person_id_number, 0},
+
+	{HTTP_GET, "/api/v1/audit", audit_api_list, 0},
+};
+
+const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

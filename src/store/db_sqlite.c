@@ -1,0 +1,289 @@
+/* db_sqlite.c — the SQLite driver of db.h: WAL, synchronous=FULL, BEGIN IMMEDIATE for writes. */
+#include "store/db_internal.h"
+
+#include "core/mem.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct sqlite_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *st;
+	bool done;
+};
+
+static sqlite3 *sqlite_handle(struct db_conn *c)
+{
+	return c->handle;
+}
+
+static const char *sqlite_path(const char *url)
+{
+	return url + strlen("sqlite:");
+}
+
+/* Creates the directory that will hold path, if missing (one level: data/). */
+static void sqlite_make_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return;
+	char dir[4096];
+	size_t n = (size_t)(slash - path);
+	if (n >= sizeof(dir))
+		return;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return;
+}
+
+static int sqlite_connect(struct db_conn *c, const char *url)
+{
+	const char *path = sqlite_path(url);
+	if (!*path) {
+		db_conn_set_error(c, DB_ERR_OTHER, "sqlite: empty path in database URL");
+		return -1;
+	}
+	sqlite_make_parent(path);
+	sqlite3 *h = NULL;
+	int rc = sqlite3_open_v2(path, &h,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		db_conn_set_error(c, DB_ERR_OTHER, "sqlite: cannot open %s: %s", path,
+				  h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		sqlite3_close(h);
+		return -1;
+	}
+	sqlite3_busy_timeout(h, 5000);
+	char *msg = NULL;
+	rc = sqlite3_exec(h,
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			  "PRAGMA temp_store=MEMORY;",
+			  NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		db_conn_set_error(c, DB_ERR_OTHER, "sqlite: %s: %s", path, msg ? msg : "pragma failed");
+		sqlite3_free(msg);
+		sqlite3_close(h);
+		return -1;
+	}
+	c->handle = h;
+	return 0;
+}
+
+static void sqlite_disconnect(struct db_conn *c)
+{
+	sqlite3_close_v2(sqlite_handle(c));
+	c->handle = NULL;
+}
+
+static int sqlite_status(struct db_conn *c, int rc)
+{
+	int primary = rc & 0xff;
+	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+		db_conn_set_error(c, DB_ERR_NONE, "sqlite: %s", sqlite3_errmsg(sqlite_handle(c)));
+		return DB_SOFT_ERROR;
+	}
+	enum db_error_kind kind = DB_ERR_OTHER;
+	if (primary == SQLITE_CONSTRAINT) {
+		switch (rc) {
+		case SQLITE_CONSTRAINT_UNIQUE:
+		case SQLITE_CONSTRAINT_PRIMARYKEY:
+			kind = DB_ERR_UNIQUE;
+			break;
+		case SQLITE_CONSTRAINT_FOREIGNKEY:
+			kind = DB_ERR_FOREIGN;
+			break;
+		default:
+			kind = DB_ERR_CHECK;
+		}
+	}
+	db_conn_set_error(c, kind, "sqlite: %s", sqlite3_errmsg(sqlite_handle(c)));
+	return DB_HARD_ERROR;
+}
+
+static int sqlite_simple(struct db_conn *c, const char *sql)
+{
+	int rc = sqlite3_exec(sqlite_handle(c), sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return sqlite_status(c, sqlite3_extended_errcode(sqlite_handle(c)));
+	return 0;
+}
+
+static int sqlite_begin(struct db_conn *c, bool write)
+{
+	return sqlite_simple(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+static int sqlite_commit(struct db_conn *c)
+{
+	return sqlite_simple(c, "COMMIT");
+}
+
+static int sqlite_rollback(struct db_conn *c)
+{
+	if (sqlite3_get_autocommit(sqlite_handle(c)))
+		return 0;
+	return sqlite_simple(c, "ROLLBACK");
+}
+
+static struct db_stmt *sqlite_prepare(struct db_conn *c, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(sqlite_handle(c), sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite_status(c, rc);
+		return NULL;
+	}
+	struct sqlite_stmt *s = xcalloc(1, sizeof(*s));
+	s->st = st;
+	return &s->base;
+}
+
+static struct sqlite_stmt *sqlite_stmt_of(struct db_stmt *s)
+{
+	return (struct sqlite_stmt *)s;
+}
+
+static void sqlite_finalize(struct db_stmt *s)
+{
+	sqlite3_finalize(sqlite_stmt_of(s)->st);
+	free(s);
+}
+
+static void sqlite_reset(struct db_stmt *s)
+{
+	sqlite3_reset(sqlite_stmt_of(s)->st);
+	sqlite3_clear_bindings(sqlite_stmt_of(s)->st);
+	sqlite_stmt_of(s)->done = false;
+}
+
+static void sqlite_bind_int(struct db_stmt *s, int idx, int64_t v)
+{
+	sqlite3_bind_int64(sqlite_stmt_of(s)->st, idx, v);
+}
+
+static void sqlite_bind_text(struct db_stmt *s, int idx, const char *v)
+{
+	sqlite3_bind_text(sqlite_stmt_of(s)->st, idx, v, -1, SQLITE_TRANSIENT);
+}
+
+static void sqlite_bind_null(struct db_stmt *s, int idx)
+{
+	sqlite3_bind_null(sqlite_stmt_of(s)->st, idx);
+}
+
+static void sqlite_bind_double(struct db_stmt *s, int idx, double v)
+{
+	sqlite3_bind_double(sqlite_stmt_of(s)->st, idx, v);
+}
+
+static int sqlite_step(struct db_stmt *s)
+{
+	struct sqlite_stmt *ss = sqlite_stmt_of(s);
+	if (ss->done)
+		return DB_DONE;
+	int rc = sqlite3_step(ss->st);
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE) {
+		ss->done = true;
+		return DB_DONE;
+	}
+	int status = sqlite_status(s->conn, sqlite3_extended_errcode(sqlite_handle(s->conn)));
+	sqlite3_reset(ss->st);
+	return status;
+}
+
+static int64_t sqlite_col_int(struct db_stmt *s, int col)
+{
+	return sqlite3_column_int64(sqlite_stmt_of(s)->st, col);
+}
+
+static double sqlite_col_double(struct db_stmt *s, int col)
+{
+	return sqlite3_column_double(sqlite_stmt_of(s)->st, col);
+}
+
+static const char *sqlite_col_text(struct db_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(sqlite_stmt_of(s)->st, col);
+}
+
+static bool sqlite_col_is_null(struct db_stmt *s, int col)
+{
+	return sqlite3_column_type(sqlite_stmt_of(s)->st, col) == SQLITE_NULL;
+}
+
+static int64_t sqlite_changes(struct db_stmt *s)
+{
+	return sqlite3_changes64(sqlite_handle(s->conn));
+}
+
+static int sqlite_exec_script(struct db_conn *c, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(sqlite_handle(c), sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		int status = sqlite_status(c, sqlite3_extended_errcode(sqlite_handle(c)));
+		if (msg)
+			db_conn_set_error(c, c->err_kind, "sqlite: %s", msg);
+		sqlite3_free(msg);
+		return status;
+	}
+	return 0;
+}
+
+static int sqlite_backup(struct db_conn *c, const char *url, const char *path)
+{
+	(void)url;
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		db_conn_set_error(c, DB_ERR_OTHER, "backup: %s exists; choose a new file", path);
+		return DB_HARD_ERROR;
+	}
+	sqlite3_stmt *st2 = NULL;
+	int rc = sqlite3_prepare_v2(sqlite_handle(c), "VACUUM INTO ?", -1, &st2, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st2, 1, path, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st2);
+	}
+	int status = rc == SQLITE_DONE ? 0 : sqlite_status(c, sqlite3_extended_errcode(sqlite_handle(c)));
+	sqlite3_finalize(st2);
+	return status;
+}
+
+static bool sqlite_broken(struct db_conn *c)
+{
+	(void)c;
+	return false;
+}
+
+const struct db_driver db_sqlite_driver = {
+	.backend = DB_SQLITE,
+	.name = "sqlite",
+	.connect = sqlite_connect,
+	.disconnect = sqlite_disconnect,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.prepare = sqlite_prepare,
+	.finalize = sqlite_finalize,
+	.reset = sqlite_reset,
+	.bind_int = sqlite_bind_int,
+	.bind_text = sqlite_bind_text,
+	.bind_null = sqlite_bind_null,
+	.bind_double = sqlite_bind_double,
+	.step = sqlite_step,
+	.col_int = sqlite_col_int,
+	.col_double = sqlite_col_double,
+	.col_text = sqlite_col_text,
+	.col_is_null = sqlite_col_is_null,
+	.changes = sqlite_changes,
+	.exec_script = sqlite_exec_script,
+	.backup = sqlite_backup,
+	.broken = sqlite_broken,
+};
