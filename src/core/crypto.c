@@ -114,6 +114,12 @@ int crypto_load_key(const char *path, bool create, char *err, size_t errlen)
 		crypto_hex(k, sizeof(k), hex);
 		sodium_memzero(k, sizeof(k));
 		hex[2 * KEY_LEN] = '\n';
+		const char *slash = strrchr(path, '/');
+		if (slash && slash != path) {
+			char dir[4096];
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+			mkdir(dir, 0750); /* the data directory, if missing; open() reports failures */
+		}
 		int wfd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (wfd < 0 || write(wfd, hex, 2 * KEY_LEN + 1) != 2 * KEY_LEN + 1 || fsync(wfd) < 0) {
 			snprintf(err, errlen, "cannot create key file %s: %s", path, strerror(errno));

@@ -107,6 +107,14 @@ struct json_field {
  * Replies 400 naming the first bad field and returns -1; returns 0 when all are good. */
 int http_json_fields(struct http_req *r, const struct json_field *spec);
 
+/* The pure parts of the two above (no reply; fuzzed): http_json_parse returns the body as
+ * a JSON object, or NULL with a problem code and detail; http_json_spec returns 0, or -1 with
+ * the bad field and a reason (arena-owned). */
+json_t *http_json_parse(const char *body, size_t len, int max_depth, const char **code,
+			char *detail, size_t detail_len);
+int http_json_spec(json_t *obj, const struct json_field *spec, struct arena *a,
+		   const char **field, const char **reason);
+
 /* A query-string argument, or NULL. */
 const char *http_query(struct http_req *r, const char *name);
 /* An integer query argument within [lo, hi], def when absent. Replies 400 and returns -1

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,37 @@ static void request_json_free(void *p)
 	json_decref(p);
 }
 
+json_t *http_json_parse(const char *body, size_t len, int max_depth, const char **code,
+			char *detail, size_t detail_len)
+{
+	detail[0] = '\0';
+	if (len == 0) {
+		*code = "request.malformed_json";
+		snprintf(detail, detail_len, "the request needs a JSON body");
+		return NULL;
+	}
+	if (http_json_depth(body, len) > max_depth) {
+		*code = "request.too_deep";
+		snprintf(detail, detail_len, "at most %d levels of nesting", max_depth);
+		return NULL;
+	}
+	json_error_t err;
+	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+	if (!j) {
+		*code = json_error_code(&err) == json_error_invalid_utf8 ? "request.invalid_utf8"
+									 : "request.malformed_json";
+		snprintf(detail, detail_len, "%s (line %d, column %d)", err.text, err.line, err.column);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		*code = "request.malformed_json";
+		snprintf(detail, detail_len, "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
 int http_body_json(struct http_req *r)
 {
 	if (r->json)
@@ -92,96 +124,96 @@ int http_body_json(struct http_req *r)
 		http_reply_problem(r, "request.unsupported_media_type", ct, NULL);
 		return -1;
 	}
-	if (r->body_len == 0) {
-		http_reply_problem(r, "request.malformed_json", "the request needs a JSON body", NULL);
-		return -1;
-	}
-	if (http_json_depth(r->body, r->body_len) > cfg.json_depth) {
-		http_reply_problem(r, "request.too_deep", NULL, NULL);
-		return -1;
-	}
-	json_error_t err;
-	json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
-	if (!j && json_error_code(&err) == json_error_invalid_utf8) {
-		http_reply_problem(r, "request.invalid_utf8", err.text, NULL);
-		return -1;
-	}
+	const char *code = NULL;
+	char detail[256];
+	json_t *j = http_json_parse(r->body, r->body_len, (int)cfg.json_depth, &code, detail,
+				    sizeof(detail));
 	if (!j) {
-		char *detail = arena_printf(r->arena, "%s (line %d, column %d)", err.text, err.line,
-					    err.column);
-		http_reply_problem(r, "request.malformed_json", detail, NULL);
+		http_reply_problem(r, code, detail, NULL);
 		return -1;
 	}
 	arena_defer(r->arena, request_json_free, j);
-	if (!json_is_object(j)) {
-		http_reply_problem(r, "request.malformed_json", "the body must be a JSON object", NULL);
-		return -1;
-	}
 	r->json = j;
 	return 0;
 }
 
-static int request_bad_field(struct http_req *r, const char *name, const char *why)
+static int request_bad(struct arena *a, const char *name, const char *why, const char **field,
+		       const char **reason)
 {
-	http_reply_problem(r, "request.bad_field", arena_printf(r->arena, "%s: %s", name, why), name);
+	*field = name;
+	*reason = arena_printf(a, "%s: %s", name, why);
 	return -1;
 }
 
-int http_json_fields(struct http_req *r, const struct json_field *spec)
+int http_json_spec(json_t *obj, const struct json_field *spec, struct arena *a,
+		   const char **field, const char **reason)
 {
-	if (http_body_json(r) < 0)
-		return -1;
 	for (const struct json_field *f = spec; f->name; f++) {
-		json_t *v = json_object_get(r->json, f->name);
+		json_t *v = json_object_get(obj, f->name);
 		bool given = v && !json_is_null(v);
 		if (f->present)
 			*f->present = given;
 		if (!given) {
 			if (f->required)
-				return request_bad_field(r, f->name, "required");
+				return request_bad(a, f->name, "required", field, reason);
 			continue;
 		}
 		switch (f->type) {
 		case JF_STRING: {
 			if (!json_is_string(v))
-				return request_bad_field(r, f->name, "must be a string");
+				return request_bad(a, f->name, "must be a string", field, reason);
 			const char *s = json_string_value(v);
 			size_t len = json_string_length(v), cps = 0;
 			if (strlen(s) != len || !http_utf8_valid(s, len, &cps))
-				return request_bad_field(r, f->name, "contains control characters");
+				return request_bad(a, f->name, "contains control characters", field,
+						   reason);
 			size_t max = f->max_len ? f->max_len : 200;
 			if (cps > max)
-				return request_bad_field(
-					r, f->name, arena_printf(r->arena, "longer than %zu characters", max));
+				return request_bad(a, f->name,
+						   arena_printf(a, "longer than %zu characters", max),
+						   field, reason);
 			*(const char **)f->out = s;
 			break;
 		}
 		case JF_INT:
 			if (!json_is_integer(v))
-				return request_bad_field(r, f->name, "must be an integer");
+				return request_bad(a, f->name, "must be an integer", field, reason);
 			*(int64_t *)f->out = json_integer_value(v);
 			break;
 		case JF_BOOL:
 			if (!json_is_boolean(v))
-				return request_bad_field(r, f->name, "must be true or false");
+				return request_bad(a, f->name, "must be true or false", field, reason);
 			*(bool *)f->out = json_is_true(v);
 			break;
 		case JF_REF:
 			if (json_is_integer(v) && json_integer_value(v) > 0) {
 				*(const char **)f->out =
-					arena_printf(r->arena, "%lld", (long long)json_integer_value(v));
+					arena_printf(a, "%lld", (long long)json_integer_value(v));
 			} else if (json_is_string(v) && json_string_length(v) > 0 &&
 				   json_string_length(v) <= 64 &&
 				   strlen(json_string_value(v)) == json_string_length(v)) {
 				*(const char **)f->out = json_string_value(v);
 			} else {
-				return request_bad_field(r, f->name, "must be a code or a positive id");
+				return request_bad(a, f->name, "must be a code or a positive id", field,
+						   reason);
 			}
 			break;
 		case JF_JSON:
 			*(json_t **)f->out = v;
 			break;
 		}
+	}
+	return 0;
+}
+
+int http_json_fields(struct http_req *r, const struct json_field *spec)
+{
+	if (http_body_json(r) < 0)
+		return -1;
+	const char *field = NULL, *reason = NULL;
+	if (http_json_spec(r->json, spec, r->arena, &field, &reason) < 0) {
+		http_reply_problem(r, "request.bad_field", reason, field);
+		return -1;
 	}
 	return 0;
 }

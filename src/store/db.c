@@ -56,6 +56,29 @@ struct db *db_open(const char *url, int pool_size, char *err, size_t errlen)
 	return db;
 }
 
+/* Resets every statement used in the transaction that just ended, so none keeps a read
+ * snapshot (SQLite) or a result (PostgreSQL) alive past it. */
+static void db_release_stmts(struct db_conn *c)
+{
+	for (size_t i = 0; i < c->nused; i++) {
+		c->db->drv->reset(c->used[i]);
+		c->used[i]->used = false;
+	}
+	c->nused = 0;
+}
+
+static void db_mark_used(struct db_conn *c, struct db_stmt *s)
+{
+	if (s->used)
+		return;
+	if (c->nused == c->cap_used) {
+		c->cap_used = c->cap_used ? c->cap_used * 2 : 16;
+		c->used = xrealloc(c->used, c->cap_used * sizeof(*c->used));
+	}
+	c->used[c->nused++] = s;
+	s->used = true;
+}
+
 static void db_cache_clear(struct db_conn *c)
 {
 	for (size_t i = 0; i < c->cache_cap; i++)
@@ -64,6 +87,9 @@ static void db_cache_clear(struct db_conn *c)
 	free(c->cache);
 	c->cache = NULL;
 	c->cache_cap = c->cache_len = 0;
+	free(c->used);
+	c->used = NULL;
+	c->nused = c->cap_used = 0;
 }
 
 static void db_conn_shut(struct db_conn *c)
@@ -184,6 +210,7 @@ static int db_run(struct db *db, db_tx_fn fn, void *ctx, bool write)
 		if (rc < 0)
 			break;
 		rc = fn(c, ctx);
+		db_release_stmts(c);
 		if (rc < 0) {
 			db->drv->rollback(c);
 			if (rc == DB_SOFT_ERROR) {
@@ -261,6 +288,7 @@ struct db_stmt *db_prepare(struct db_conn *c, const char *sql)
 			if (c->cache[i].sql == sql) {
 				struct db_stmt *s = c->cache[i].stmt;
 				c->db->drv->reset(s);
+				db_mark_used(c, s);
 				return s;
 			}
 			i = (i + 1) & (c->cache_cap - 1);
@@ -274,6 +302,7 @@ struct db_stmt *db_prepare(struct db_conn *c, const char *sql)
 	s->conn = c;
 	s->sql = sql;
 	db_cache_put(c, sql, s);
+	db_mark_used(c, s);
 	return s;
 }
 

@@ -10,6 +10,7 @@
 struct db_stmt {
 	struct db_conn *conn;
 	const char *sql; /* the cache key: the caller's SQL text */
+	bool used;       /* handed out in the current transaction; reset when it ends */
 };
 
 struct db_driver {
@@ -55,6 +56,8 @@ struct db_conn {
 	enum db_error_kind err_kind;
 	struct db_cache_slot *cache; /* open addressing, keyed by SQL address */
 	size_t cache_cap, cache_len;
+	struct db_stmt **used; /* statements handed out in the current transaction */
+	size_t nused, cap_used;
 };
 
 struct db {

@@ -1,0 +1,196 @@
+/* Unit tests of the pure parts of src/http/: UTF-8 and JSON depth checks, JSON body and
+ * field-spec parsing, and the router. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "http/server_internal.h"
+
+static void test_utf8_accepts_chinese_and_counts_code_points(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	const char *s = "查干沐沦苏木 abc 🐎";
+	assert_true(http_utf8_valid(s, strlen(s), &n));
+	assert_int_equal(n, 6 + 1 + 3 + 1 + 1);
+}
+
+static void test_utf8_rejects_bad_sequences(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"\xff",             /* never valid */
+		"\xc0\xaf",         /* overlong '/' */
+		"\xe0\x80\xaf",     /* overlong */
+		"\xed\xa0\x80",     /* surrogate */
+		"\xf4\x90\x80\x80", /* beyond U+10FFFF */
+		"\xe6\x9f",         /* truncated */
+		"a\x01b",           /* control character */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(http_utf8_valid(bad[i], strlen(bad[i]), NULL));
+	assert_true(http_utf8_valid("tab\tnewline\n", 12, NULL));
+}
+
+static void test_json_depth_ignores_brackets_in_strings(void **state)
+{
+	(void)state;
+	assert_int_equal(http_json_depth("{}", 2), 1);
+	assert_int_equal(http_json_depth("{\"a\":[[1]]}", 11), 3);
+	const char *s = "{\"a\":\"[[[[\\\"{{{\"}";
+	assert_int_equal(http_json_depth(s, strlen(s)), 1);
+}
+
+static void test_json_parse_reports_the_right_problem(void **state)
+{
+	(void)state;
+	const char *code = NULL;
+	char detail[256];
+	json_t *j = http_json_parse("{\"a\":1}", 7, 16, &code, detail, sizeof(detail));
+	assert_non_null(j);
+	json_decref(j);
+	struct {
+		const char *body, *code;
+	} cases[] = {
+		{"", "request.malformed_json"},
+		{"{", "request.malformed_json"},
+		{"[1,2]", "request.malformed_json"},
+		{"{\"a\":1,\"a\":2}", "request.malformed_json"},
+		{"{\"a\":\"\xff\"}", "request.invalid_utf8"},
+		{"[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]", "request.too_deep"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		code = NULL;
+		assert_null(http_json_parse(cases[i].body, strlen(cases[i].body), 16, &code, detail,
+					    sizeof(detail)));
+		assert_string_equal(code, cases[i].code);
+	}
+}
+
+static void test_json_spec_names_the_bad_field(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	const char *name = NULL, *node = NULL, *field = NULL, *why = NULL;
+	int64_t n = 0;
+	bool flag = false;
+	struct json_field spec[] = {
+		{"name", JF_STRING, true, 4, &name, NULL},
+		{"node", JF_REF, true, 0, &node, NULL},
+		{"n", JF_INT, false, 0, &n, NULL},
+		{"flag", JF_BOOL, false, 0, &flag, NULL},
+		{NULL, 0, false, 0, NULL, NULL},
+	};
+	json_t *ok = json_loads("{\"name\":\"嘎查四字\",\"node\":12,\"n\":5,\"flag\":true}", 0, NULL);
+	assert_int_equal(http_json_spec(ok, spec, a, &field, &why), 0);
+	assert_string_equal(name, "嘎查四字");
+	assert_string_equal(node, "12");
+	assert_int_equal(n, 5);
+	assert_true(flag);
+	json_decref(ok);
+	struct {
+		const char *body, *field;
+	} bad[] = {
+		{"{\"node\":1}", "name"},
+		{"{\"name\":5,\"node\":1}", "name"},
+		{"{\"name\":\"toolong\",\"node\":1}", "name"},
+		{"{\"name\":\"a\\u0000b\",\"node\":1}", "name"},
+		{"{\"name\":\"ab\",\"node\":-3}", "node"},
+		{"{\"name\":\"ab\",\"node\":[]}", "node"},
+		{"{\"name\":\"ab\",\"node\":\"x\",\"n\":\"5\"}", "n"},
+		{"{\"name\":\"ab\",\"node\":\"x\",\"flag\":1}", "flag"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *j = json_loads(bad[i].body, JSON_ALLOW_NUL, NULL);
+		assert_non_null(j);
+		field = NULL;
+		assert_int_equal(http_json_spec(j, spec, a, &field, &why), -1);
+		assert_string_equal(field, bad[i].field);
+		json_decref(j);
+	}
+	arena_free(a);
+}
+
+static int h_a(struct http_req *r)
+{
+	(void)r;
+	return 1;
+}
+
+static int h_b(struct http_req *r)
+{
+	(void)r;
+	return 2;
+}
+
+static const struct route test_routes[] = {
+	{HTTP_GET, "/api/v1/things", h_a, 0},
+	{HTTP_POST, "/api/v1/things", h_b, 0},
+	{HTTP_GET, "/api/v1/things/{}", h_a, 0},
+	{HTTP_DELETE, "/api/v1/things/{}/parts/{}", h_b, 0},
+	{HTTP_POST, "/api/v1/test/clock", h_a, ROUTE_TEST},
+};
+
+static enum router_result match(struct http_req *r, enum http_method m, const char *path,
+				unsigned *allowed)
+{
+	r->method = m;
+	r->path = path;
+	r->route = NULL;
+	r->nparams = 0;
+	return router_match(test_routes, sizeof(test_routes) / sizeof(test_routes[0]), r, false,
+			    allowed);
+}
+
+static void test_router_matches_params_and_tells_404_from_405(void **state)
+{
+	(void)state;
+	struct http_req r = {.arena = arena_new()};
+	unsigned allowed = 0;
+	assert_int_equal(match(&r, HTTP_GET, "/api/v1/things", &allowed), ROUTER_FOUND);
+	assert_ptr_equal(r.route, &test_routes[0]);
+	assert_int_equal(match(&r, HTTP_POST, "/api/v1/things", &allowed), ROUTER_FOUND);
+	assert_ptr_equal(r.route, &test_routes[1]);
+	assert_int_equal(match(&r, HTTP_DELETE, "/api/v1/things/7/parts/abc", &allowed),
+			 ROUTER_FOUND);
+	assert_int_equal(r.nparams, 2);
+	assert_string_equal(r.params[0], "7");
+	assert_string_equal(r.params[1], "abc");
+	assert_int_equal(match(&r, HTTP_PUT, "/api/v1/things", &allowed), ROUTER_NO_METHOD);
+	assert_int_equal(allowed, HTTP_GET | HTTP_POST);
+	assert_int_equal(match(&r, HTTP_GET, "/api/v1/things/", &allowed), ROUTER_NO_PATH);
+	assert_int_equal(match(&r, HTTP_GET, "/api/v1/things/1/2", &allowed), ROUTER_NO_PATH);
+	assert_int_equal(match(&r, HTTP_GET, "/api/v1/thing", &allowed), ROUTER_NO_PATH);
+	/* test-only routes are invisible outside test mode */
+	assert_int_equal(match(&r, HTTP_POST, "/api/v1/test/clock", &allowed), ROUTER_NO_PATH);
+	arena_free(r.arena);
+}
+
+static void test_parse_id_accepts_only_positive_decimals(void **state)
+{
+	(void)state;
+	int64_t v = 0;
+	assert_int_equal(http_parse_id("42", &v), 0);
+	assert_int_equal(v, 42);
+	const char *bad[] = {"", "0", "-1", "1e3", "abc", "12a", "9999999999999999999", " 1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(http_parse_id(bad[i], &v), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_accepts_chinese_and_counts_code_points),
+		cmocka_unit_test(test_utf8_rejects_bad_sequences),
+		cmocka_unit_test(test_json_depth_ignores_brackets_in_strings),
+		cmocka_unit_test(test_json_parse_reports_the_right_problem),
+		cmocka_unit_test(test_json_spec_names_the_bad_field),
+		cmocka_unit_test(test_router_matches_params_and_tells_404_from_405),
+		cmocka_unit_test(test_parse_id_accepts_only_positive_decimals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
