@@ -39,11 +39,11 @@ const struct route routes[] = {
 	{HTTP_POST, "/api/v1/test/clock", routes_test_clock, ROUTE_PUBLIC | ROUTE_TEST},
 
 	{HTTP_POST, "/api/v1/session", auth_api_login, ROUTE_PUBLIC},
-	{HTTP_DELETE, "/api/v1/session", auth_api_logout, ROUTE_ALLOW_EXPIRED},
-	{HTTP_GET, "/api/v1/me", auth_api_me, ROUTE_ALLOW_EXPIRED},
-	{HTTP_POST, "/api/v1/me/password", auth_api_password, ROUTE_ALLOW_EXPIRED},
-	{HTTP_POST, "/api/v1/me/totp", auth_api_totp_start, 0},
-	{HTTP_POST, "/api/v1/me/totp/confirm", auth_api_totp_confirm, 0},
+	{HTTP_DELETE, "/api/v1/session", auth_api_logout, ROUTE_SETUP},
+	{HTTP_GET, "/api/v1/me", auth_api_me, ROUTE_SETUP},
+	{HTTP_POST, "/api/v1/me/password", auth_api_password, ROUTE_SETUP},
+	{HTTP_POST, "/api/v1/me/totp", auth_api_totp_start, ROUTE_SETUP},
+	{HTTP_POST, "/api/v1/me/totp/confirm", auth_api_totp_confirm, ROUTE_SETUP},
 
 	{HTTP_GET, "/api/v1/users", auth_api_users_list, 0},
 	{HTTP_POST, "/api/v1/users", auth_api_users_create, 0},

@@ -49,7 +49,7 @@ static const struct config_entry config_table[] = {
 	INT("password-max-age", password_max_age, CONFIG_DB, 90, 0, 3650,
 	    "days before a password must change (0: never)"),
 	INT("totp-staff", totp_staff, CONFIG_DB, 0, 0, 1,
-	    "1: staff accounts must enrol TOTP before they can use the console"),
+	    "1: staff accounts must enrol TOTP before anything else (等保 level 3)"),
 	INT("audit-retention", audit_retention, CONFIG_DB, 180, 180, 36500,
 	    "days the audit log is kept at least"),
 };

@@ -49,17 +49,37 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* Formats into a buffer from alloc(ctx, size): measured first into a small stack buffer,
+ * which is enough for most strings. */
+static char *mem_vformat(void *(*alloc)(void *ctx, size_t n), void *ctx, const char *fmt,
+			 va_list ap)
+{
+	char small[256];
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n < 0)
+		abort();
+	char *p = alloc(ctx, (size_t)n + 1);
+	if ((size_t)n < sizeof(small))
+		memcpy(p, small, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	return p;
+}
+
+static void *mem_alloc_heap(void *ctx, size_t n)
+{
+	(void)ctx;
+	return xmalloc(n);
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		abort();
-	char *p = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	char *p = mem_vformat(mem_alloc_heap, NULL, fmt, ap);
 	va_end(ap);
 	return p;
 }
@@ -140,17 +160,16 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
+static void *mem_alloc_arena(void *ctx, size_t n)
+{
+	return arena_alloc(ctx, n);
+}
+
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		abort();
-	char *p = arena_alloc(a, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	char *p = mem_vformat(mem_alloc_arena, a, fmt, ap);
 	va_end(ap);
 	return p;
 }

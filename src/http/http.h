@@ -30,7 +30,7 @@ enum http_method {
 enum route_flags {
 	ROUTE_PUBLIC = 1, /* no session needed */
 	ROUTE_TEST = 2,   /* only when the server runs with TALA_TEST_CLOCK=1 */
-	ROUTE_ALLOW_EXPIRED = 4, /* usable while the password has expired (me, password, logout) */
+	ROUTE_SETUP = 4,  /* usable before the account is set up: expired password, TOTP missing */
 };
 
 /* One row of the static route table (src/routes.c). A `{}` segment in the pattern matches

@@ -26,6 +26,8 @@ static const struct problem problems[] = {
 	{"auth.forbidden", 403, "Not allowed for your role or area", "您的角色或管辖范围无权执行此操作"},
 	{"auth.weak_password", 400, "Password does not meet the policy", "密码不符合安全策略"},
 	{"auth.password_expired", 403, "Password expired; change it first", "密码已过期，请先修改密码"},
+	{"auth.totp_enrolment_required", 403, "Enrol a one-time code app first",
+	 "请先绑定动态验证码"},
 	{"auth.self_grant", 403, "You cannot change your own roles", "不能修改自己的角色"},
 	{"auth.totp_not_pending", 409, "No TOTP enrolment in progress", "没有待确认的动态验证码绑定"},
 	{"csrf.missing", 403, "Missing or wrong CSRF token", "缺少或错误的 CSRF 令牌"},

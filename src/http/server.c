@@ -107,8 +107,12 @@ static int server_dispatch(struct http_req *r)
 		return http_reply_problem(r, "auth.required", NULL, NULL);
 	if (session_check_csrf(r) < 0)
 		return MHD_YES;
-	if (r->user && r->user->password_expired && !(r->route->flags & ROUTE_ALLOW_EXPIRED))
-		return http_reply_problem(r, "auth.password_expired", NULL, NULL);
+	if (r->user && !(r->route->flags & ROUTE_SETUP)) {
+		if (r->user->password_expired)
+			return http_reply_problem(r, "auth.password_expired", NULL, NULL);
+		if (cfg.totp_staff && !r->user->totp && auth_has_role(r->user, ROLES_STAFF))
+			return http_reply_problem(r, "auth.totp_enrolment_required", NULL, NULL);
+	}
 	int ret = r->route->handler(r);
 	if (!r->replied) {
 		log_error("http: handler for %s %s did not reply", r->method_name, r->path);

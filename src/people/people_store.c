@@ -140,7 +140,7 @@ int people_store_household_create(struct db_conn *c, const struct org_node *node
 		crypto_token(tok, 16);
 		snprintf(tmp, sizeof(tmp), "~%s", tok);
 	}
-	int rc = db_query_int(c, id, SQL_HOUSEHOLD_INSERT, "iitttiii", node->county_id, node->id,
+	int rc = db_query_int(c, id, SQL_HOUSEHOLD_INSERT, "iittttii", node->county_id, node->id,
 			      code ? code : tmp, head_name, address ? address : "", phone, members,
 			      now_ms);
 	if (rc < 0 || code)
