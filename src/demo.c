@@ -42,13 +42,6 @@ static const struct demo_node demo_nodes[] = {
 static const char *const demo_villages[] = {"hutele", "chaganmulun-g", "bayanhan", "haoributu",
 					    "dabancun", "gulubanhua", "suoboriga-g"};
 
-static const char *const surnames_mn[] = {"巴特尔", "乌云其木格", "额尔敦", "其其格", "斯琴",
-					  "那仁", "宝音", "朝鲁", "阿拉坦仓", "萨仁高娃",
-					  "图门", "孟和", "苏日娜", "格日乐", "敖特根", "哈斯"};
-static const char *const names_han[] = {"王建国", "李秀英", "张志刚", "刘桂兰", "陈玉梅",
-					"杨树林", "赵凤芝", "孙立新", "周海燕", "吴振华"};
-static const char *const relations[] = {"户主", "配偶", "子女", "子女", "父母"};
-
 static uint32_t demo_rand_state = 20261126u;
 
 static uint32_t demo_rand(uint32_t n)
@@ -56,6 +49,27 @@ static uint32_t demo_rand(uint32_t n)
 	demo_rand_state = demo_rand_state * 1103515245u + 12345u;
 	return (demo_rand_state >> 8) % n;
 }
+
+/* Given names as people here are called: Mongolian names (no surname) and Han names. */
+static const char *const names_mn_m[] = {"巴特尔", "额尔敦", "斯琴毕力格", "那仁", "宝音",
+					 "朝鲁", "阿拉坦仓", "图门", "孟和", "敖特根", "哈斯巴根"};
+static const char *const names_mn_f[] = {"乌云其木格", "其其格", "萨仁高娃", "苏日娜", "格日乐",
+					 "娜仁花", "托娅", "斯琴高娃"};
+static const char *const names_han_m[] = {"王建国", "张志刚", "杨树林", "孙立新", "吴振华",
+					  "李长青", "赵永胜"};
+static const char *const names_han_f[] = {"李秀英", "刘桂兰", "陈玉梅", "赵凤芝", "周海燕",
+					  "王丽娟"};
+
+#define DEMO_PICK(list) list[demo_rand(sizeof(list) / sizeof(list[0]))]
+
+static const char *demo_name(bool mongol, bool male)
+{
+	if (mongol)
+		return male ? DEMO_PICK(names_mn_m) : DEMO_PICK(names_mn_f);
+	return male ? DEMO_PICK(names_han_m) : DEMO_PICK(names_han_f);
+}
+
+static const char *const relations[] = {"户主", "配偶", "子女", "子女", "父母"};
 
 /* A valid resident ID number of 巴林右旗 (150423) for a birth date and sequence. */
 static void demo_id_number(int year, int month, int day, int seq, bool male, char out[19])
@@ -114,7 +128,8 @@ static int demo_tx(struct db_conn *c, void *ctx)
 		int households = 6 + (int)demo_rand(5);
 		for (int h = 0; rc >= 0 && h < households; h++) {
 			bool mongol = demo_rand(10) < 7;
-			const char *head = mongol ? surnames_mn[demo_rand(16)] : names_han[demo_rand(10)];
+			bool head_male = demo_rand(3) > 0;
+			const char *head = demo_name(mongol, head_male);
 			int members = 2 + (int)demo_rand(4);
 			char phone[16], address[96];
 			snprintf(phone, sizeof(phone), "13%d%08u", 4 + (int)demo_rand(6),
@@ -125,15 +140,14 @@ static int demo_tx(struct db_conn *c, void *ctx)
 							   members, now, &hid);
 			for (int m = 0; rc >= 0 && m < members; m++) {
 				char id[19];
-				bool male = m == 0 ? demo_rand(3) > 0 : demo_rand(2) == 0;
+				/* the head, then a spouse of the other sex, then children and parents */
+				bool male = m == 0 ? head_male : m == 1 ? !head_male : demo_rand(2) == 0;
 				int year = m < 2 ? 1955 + (int)demo_rand(30) : 1985 + (int)demo_rand(25);
 				int month = 1 + (int)demo_rand(12), day = 1 + (int)demo_rand(28);
 				demo_id_number(year, month, day, seq++, male, id);
 				char birth[11];
 				snprintf(birth, sizeof(birth), "%04d-%02d-%02d", year, month, day);
-				const char *name = m == 0 ? head
-						   : mongol ? surnames_mn[demo_rand(16)]
-							    : names_han[demo_rand(10)];
+				const char *name = m == 0 ? head : demo_name(mongol, male);
 				char mphone[16];
 				snprintf(mphone, sizeof(mphone), "15%d%08u", demo_rand(10),
 					 10000000u + demo_rand(89999999u));

@@ -115,6 +115,8 @@ int auth_store_grant_remove(struct db_conn *c, int64_t user_id, int64_t grant_id
 int auth_store_unlock(struct db_conn *c, int64_t user_id);
 int auth_store_password_set(struct db_conn *c, int64_t user_id, const char *pw_hash,
 			    int64_t now_ms);
+/* Ends every session of user_id but keep_session (after a password change). */
+int auth_store_sessions_end_others(struct db_conn *c, int64_t user_id, int64_t keep_session);
 /* Stores (sealed) a pending TOTP secret, or moves the pending one to active (confirm). */
 int auth_store_totp_pending(struct db_conn *c, int64_t user_id, const char *secret_b32);
 int auth_store_totp_pending_get(struct db_conn *c, int64_t user_id, char **secret_b32);

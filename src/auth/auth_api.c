@@ -5,9 +5,11 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "http/ratelimit.h"
 #include "http/server_internal.h"
 #include "org/org.h"
 #include "store/db.h"
@@ -139,6 +141,11 @@ int auth_api_login(struct http_req *r)
 		{"totp", JF_STRING, false, 6, &l.totp, NULL},
 		{NULL, 0, false, 0, NULL, NULL},
 	};
+	/* Per client IP: enough for a service hall behind one address, too few for guessing
+	 * passwords across many accounts (the per-account lockout covers one account). */
+	if (!ratelimit_take("login", r->ip, cfg.login_rate, cfg.login_rate, clock_now_ms()))
+		return http_reply_problem(r, "rate.limited", "too many sign-in attempts from this address",
+					  NULL);
 	if (http_json_fields(r, spec) < 0)
 		return HTTP_DONE;
 	pthread_once(&auth_dummy_once, auth_dummy_init);
@@ -245,7 +252,11 @@ static int password_tx(struct db_conn *c, void *ctx)
 	int rc = auth_store_password_set(c, s->user_id, s->text, clock_now_ms());
 	if (rc < 0)
 		return rc;
-	return auth_audit_ok(c, s, "password changed");
+	/* A changed password signs out every other device. */
+	rc = auth_store_sessions_end_others(c, s->user_id, s->r->user->session_id);
+	if (rc < 0)
+		return rc;
+	return auth_audit_ok(c, s, "password changed; other sessions ended");
 }
 
 struct pw_verify_ctx {

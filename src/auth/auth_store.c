@@ -44,6 +44,7 @@ static const char SQL_GRANT_REMOVE[] = "DELETE FROM role_grants WHERE id = ? AND
 static const char SQL_UNLOCK[] = "UPDATE users SET failed_count = 0, locked_until = 0 WHERE id = ?";
 static const char SQL_PASSWORD_SET[] =
 	"UPDATE users SET pw_hash = ?, pw_changed_at = ?, failed_count = 0 WHERE id = ?";
+static const char SQL_SESSIONS_OTHERS[] = "DELETE FROM sessions WHERE user_id = ? AND id <> ?";
 static const char SQL_TOTP_PENDING[] = "UPDATE users SET totp_pending = ? WHERE id = ?";
 static const char SQL_TOTP_PENDING_GET[] = "SELECT totp_pending FROM users WHERE id = ?";
 static const char SQL_TOTP_ACTIVATE[] =
@@ -209,6 +210,11 @@ int auth_store_password_set(struct db_conn *c, int64_t user_id, const char *pw_h
 			    int64_t now_ms)
 {
 	return db_exec(c, SQL_PASSWORD_SET, "tii", pw_hash, now_ms, user_id);
+}
+
+int auth_store_sessions_end_others(struct db_conn *c, int64_t user_id, int64_t keep_session)
+{
+	return db_exec(c, SQL_SESSIONS_OTHERS, "ii", user_id, keep_session);
 }
 
 int auth_store_totp_pending(struct db_conn *c, int64_t user_id, const char *secret_b32)

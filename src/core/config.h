@@ -28,6 +28,7 @@ struct config {
 	int64_t password_max_age;
 	int64_t totp_staff;
 	int64_t audit_retention;
+	int64_t login_rate;
 };
 
 /* The settings in force; filled by config_load(). */

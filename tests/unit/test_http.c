@@ -5,9 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/mem.h"
+#include "http/ratelimit.h"
 #include "http/server_internal.h"
 
 static void test_utf8_accepts_chinese_and_counts_code_points(void **state)
@@ -181,6 +183,30 @@ static void test_parse_id_accepts_only_positive_decimals(void **state)
 		assert_int_equal(http_parse_id(bad[i], &v), -1);
 }
 
+static void test_ratelimit_refills_at_its_rate_per_key(void **state)
+{
+	(void)state;
+	int64_t t = 1000000;
+	for (int i = 0; i < 5; i++)
+		assert_true(ratelimit_take("t", "10.0.0.1", 5, 5, t));
+	assert_false(ratelimit_take("t", "10.0.0.1", 5, 5, t));
+	assert_true(ratelimit_take("t", "10.0.0.2", 5, 5, t)); /* another client */
+	assert_true(ratelimit_take("u", "10.0.0.1", 5, 5, t)); /* another class */
+	assert_false(ratelimit_take("t", "10.0.0.1", 5, 5, t + 11000));
+	assert_true(ratelimit_take("t", "10.0.0.1", 5, 5, t + 12000)); /* 5/min: one per 12 s */
+	assert_false(ratelimit_take("t", "10.0.0.1", 5, 5, t + 12000));
+	/* a flood of other keys does not reset a limited client */
+	char key[32];
+	for (int i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "flood-%d", i);
+		ratelimit_take("t", key, 5, 5, t + 12000);
+	}
+	int allowed = 0;
+	for (int i = 0; i < 5; i++)
+		allowed += ratelimit_take("t", "10.0.0.1", 5, 5, t + 12001);
+	assert_true(allowed <= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_json_spec_names_the_bad_field),
 		cmocka_unit_test(test_router_matches_params_and_tells_404_from_405),
 		cmocka_unit_test(test_parse_id_accepts_only_positive_decimals),
+		cmocka_unit_test(test_ratelimit_refills_at_its_rate_per_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
