@@ -50,6 +50,8 @@ static const struct config_entry config_table[] = {
 	    "days before a password must change (0: never)"),
 	INT("totp-staff", totp_staff, CONFIG_DB, 0, 0, 1,
 	    "1: staff accounts must enrol TOTP before anything else (等保 level 3)"),
+	INT("trust-proxy", trust_proxy, CONFIG_SERVE, 0, 0, 1,
+	    "1: take the client address from X-Real-IP when the peer is loopback (nginx)"),
 	INT("login-rate", login_rate, CONFIG_SERVE, 60, 1, 100000,
 	    "sign-in attempts per minute from one client IP (and burst)"),
 	INT("audit-retention", audit_retention, CONFIG_DB, 180, 180, 36500,

@@ -49,6 +49,16 @@ static void server_client_ip(struct http_req *r)
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, r->ip,
 			  sizeof(r->ip));
+	/* Behind nginx every peer is the proxy: take the client address it passes on, but only
+	 * from a loopback peer and only when told to trust it. */
+	if (cfg.trust_proxy && strncmp(r->ip, "127.", 4) == 0) {
+		const char *real = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Real-IP");
+		struct in6_addr a6;
+		struct in_addr a4;
+		if (real && strlen(real) < sizeof(r->ip) &&
+		    (inet_pton(AF_INET, real, &a4) == 1 || inet_pton(AF_INET6, real, &a6) == 1))
+			snprintf(r->ip, sizeof(r->ip), "%s", real);
+	}
 }
 
 static bool server_is_api(const char *path)
