@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/server_internal.h"
+#include "modules/points/points.h"
 #include "org/org.h"
 #include "routes.h"
 #include "store/db.h"
@@ -452,24 +453,25 @@ static int cmd_check(const char **rest, int nrest)
 		return 2;
 	if (help) {
 		printf("usage: tala check [--db URL]\n"
-		       "Verifies the audit chain (and, as modules add them, every ledger). Exit 1 on "
-		       "any fault.\n");
+		       "Verifies the audit chain and the points ledger (every balance recomputed from the "
+		       "transfers, every sealed period re-hashed). Exit 1 on any fault.\n");
 		return 0;
 	}
 	struct db *db = cli_open(false, 1);
 	if (!db)
 		return 1;
-	int faults = audit_verify(db, stdout);
+	int audit = audit_verify(db, stdout);
+	int points = audit < 0 ? 0 : points_check(db, stdout);
 	db_close(db);
-	if (faults < 0) {
+	if (audit < 0 || points < 0) {
 		fprintf(stderr, "tala: check: database error\n");
 		return 1;
 	}
-	if (faults > 0) {
-		printf("check: %d fault(s) found\n", faults);
+	if (audit + points > 0) {
+		printf("check: %d fault(s) found\n", audit + points);
 		return 1;
 	}
-	printf("check: audit chain intact\n");
+	printf("check: audit chain intact; points ledger balanced, seals verified\n");
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "audit/audit_api.h"
 #include "auth/auth_api.h"
 #include "core/clock.h"
+#include "modules/points/points_api.h"
 #include "org/org_api.h"
 #include "people/people_api.h"
 #include "store/db.h"
@@ -66,6 +67,33 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/people/{}/id-number", people_api_person_id_number, 0},
 
 	{HTTP_GET, "/api/v1/audit", audit_api_list, 0},
+
+	{HTTP_GET, "/api/v1/points/items", points_api_items_list, 0},
+	{HTTP_POST, "/api/v1/points/items", points_api_item_create, 0},
+	{HTTP_PUT, "/api/v1/points/items/{}", points_api_item_revise, 0},
+	{HTTP_GET, "/api/v1/points/periods", points_api_periods_list, 0},
+	{HTTP_POST, "/api/v1/points/periods", points_api_period_create, 0},
+	{HTTP_POST, "/api/v1/points/periods/{}/{}", points_api_period_transition, 0},
+	{HTTP_GET, "/api/v1/points/entries", points_api_entries_list, 0},
+	{HTTP_POST, "/api/v1/points/entries", points_api_entry_create, 0},
+	{HTTP_POST, "/api/v1/points/entries/{}/approve", points_api_entry_approve, 0},
+	{HTTP_POST, "/api/v1/points/entries/{}/reject", points_api_entry_reject, 0},
+	{HTTP_POST, "/api/v1/points/entries/{}/reverse", points_api_entry_reverse, 0},
+	{HTTP_POST, "/api/v1/points/entries/{}/spot-check", points_api_entry_spot_check, 0},
+	{HTTP_GET, "/api/v1/households/{}/points", points_api_household_points, 0},
+	{HTTP_GET, "/api/v1/points/objections", points_api_objections_list, 0},
+	{HTTP_POST, "/api/v1/points/objections", points_api_objection_create, 0},
+	{HTTP_POST, "/api/v1/points/objections/{}/decide", points_api_objection_decide, 0},
+	{HTTP_GET, "/api/v1/points/goods", points_api_goods_list, 0},
+	{HTTP_POST, "/api/v1/points/goods", points_api_goods_create, 0},
+	{HTTP_POST, "/api/v1/points/goods/{}/restock", points_api_goods_restock, 0},
+	{HTTP_GET, "/api/v1/points/redemptions", points_api_redemptions_list, 0},
+	{HTTP_POST, "/api/v1/points/redemptions", points_api_redemption_create, 0},
+	{HTTP_POST, "/api/v1/points/redemptions/{}/{}", points_api_redemption_settle, 0},
+	{HTTP_GET, "/api/v1/points/report", points_api_report, 0},
+	{HTTP_GET, "/api/v1/public/points/ranking", points_api_public_ranking, ROUTE_PUBLIC},
+	{HTTP_GET, "/api/v1/public/points/households/{}", points_api_public_household,
+	 ROUTE_PUBLIC},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
