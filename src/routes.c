@@ -91,6 +91,7 @@ const struct route routes[] = {
 	{HTTP_POST, "/api/v1/points/redemptions", points_api_redemption_create, 0},
 	{HTTP_POST, "/api/v1/points/redemptions/{}/{}", points_api_redemption_settle, 0},
 	{HTTP_GET, "/api/v1/points/report", points_api_report, 0},
+	{HTTP_GET, "/api/v1/points/report.xlsx", points_api_report_xlsx, 0},
 	{HTTP_GET, "/api/v1/public/points/ranking", points_api_public_ranking, ROUTE_PUBLIC},
 	{HTTP_GET, "/api/v1/public/points/households/{}", points_api_public_household,
 	 ROUTE_PUBLIC},

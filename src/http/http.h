@@ -72,6 +72,9 @@ int http_reply_json(struct http_req *r, int status, json_t *body); /* steals bod
 int http_reply_empty(struct http_req *r, int status);
 int http_reply_bytes(struct http_req *r, int status, const char *content_type, void *data,
 		     size_t len); /* takes a malloc'd buffer */
+/* A file download (Content-Disposition: attachment) of a malloc'd buffer. */
+int http_reply_download(struct http_req *r, const char *content_type, const char *filename,
+			void *data, size_t len);
 /* A problem+json error. code is a registered code (docs/errors.md); detail may be NULL;
  * field names the offending field of a 400, or NULL. */
 int http_reply_problem(struct http_req *r, const char *code, const char *detail,

@@ -9,6 +9,7 @@
 #include "store/db.h"
 
 #include <microhttpd.h>
+#include <stdio.h>
 #include <string.h>
 
 static void response_headers(struct http_req *r, struct MHD_Response *resp)
@@ -99,4 +100,32 @@ int http_reply_db_error(struct http_req *r, int rc)
 	if (rc == DB_SOFT_ERROR)
 		return http_reply_problem(r, "db.unavailable", "the database stayed busy; retry", NULL);
 	return http_reply_problem(r, "internal", NULL, NULL);
+}
+
+int http_reply_download(struct http_req *r, const char *content_type, const char *filename,
+			void *data, size_t len)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(data);
+		return MHD_NO;
+	}
+	response_headers(r, resp);
+	MHD_add_response_header(resp, "Content-Type", content_type);
+	/* RFC 6266: an ASCII fallback and the UTF-8 name (percent-encoded). */
+	char enc[512];
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)filename; *p && o + 4 < sizeof(enc); p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '.' || *p == '-' || *p == '_')
+			enc[o++] = (char)*p;
+		else
+			o += (size_t)snprintf(enc + o, sizeof(enc) - o, "%%%02X", *p);
+	}
+	enc[o] = '\0';
+	char *cd = arena_printf(r->arena, "attachment; filename=\"download%s\"; filename*=UTF-8''%s",
+				strrchr(filename, '.') ? strrchr(filename, '.') : "", enc);
+	MHD_add_response_header(resp, "Content-Disposition", cd);
+	return response_queue(r, 200, resp);
 }

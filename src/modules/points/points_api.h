@@ -27,6 +27,7 @@ int points_api_redemption_create(struct http_req *r);
 int points_api_redemptions_list(struct http_req *r);
 int points_api_redemption_settle(struct http_req *r); /* /points/redemptions/{id}/{pickup|cancel} */
 int points_api_report(struct http_req *r);
+int points_api_report_xlsx(struct http_req *r);
 int points_api_public_ranking(struct http_req *r);
 int points_api_public_household(struct http_req *r);
 

@@ -6,6 +6,7 @@
 #include "auth/auth.h"
 #include "core/clock.h"
 #include "core/mem.h"
+#include "core/xlsx.h"
 #include "http/ratelimit.h"
 #include "modules/points/points_api_common.h"
 #include "org/org.h"
@@ -172,4 +173,80 @@ int points_api_public_household(struct http_req *r)
 	if (!org_code_valid(p.code))
 		return http_reply_problem(r, "request.bad_id", "a household code", NULL);
 	return points_run(&p, public_household_tx, false);
+}
+
+/* GET /api/v1/points/report.xlsx — the same report as a workbook: 按项目 (by item) and
+ * 按嘎查村 (by village, with totals). */
+int points_api_report_xlsx(struct http_req *r)
+{
+	struct points_ctx p = {.r = r, .action = "points.report", .ref = http_query(r, "node"),
+			       .name = http_query(r, "period")};
+	if ((p.ref && (!*p.ref || strlen(p.ref) > 64)) || (p.name && strlen(p.name) > 20))
+		return http_reply_problem(r, "request.bad_query", "node or period too long", NULL);
+	if (p.name && !*p.name)
+		p.name = NULL;
+	int rc = db_read_run(r->db, report_tx, &p);
+	if (rc < 0)
+		return points_reply_error(&p, rc);
+	struct xlsx x;
+	if (xlsx_open(&x) < 0) {
+		json_decref(p.out);
+		return http_reply_problem(r, "internal", "cannot create the workbook", NULL);
+	}
+	lxw_worksheet *items = workbook_add_worksheet(x.wb, "按项目");
+	static const char *const item_titles[] = {"项目编码", "项目名称", "类别", "条数", "积分"};
+	xlsx_header(&x, items, item_titles, 5);
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(p.out, "by_item"), i, v)
+	{
+		lxw_row_t row = (lxw_row_t)i + 1;
+		worksheet_write_string(items, row, 0, json_string_value(json_object_get(v, "code")), NULL);
+		worksheet_write_string(items, row, 1, json_string_value(json_object_get(v, "name")), NULL);
+		worksheet_write_string(items, row, 2, json_string_value(json_object_get(v, "category")),
+				       NULL);
+		worksheet_write_number(items, row, 3,
+				       (double)json_integer_value(json_object_get(v, "entries")), x.number);
+		worksheet_write_number(items, row, 4,
+				       (double)json_integer_value(json_object_get(v, "points")), x.number);
+	}
+	lxw_worksheet *villages = workbook_add_worksheet(x.wb, "按嘎查村");
+	static const char *const v_titles[] = {"嘎查村", "户数", "参与户数", "参与率", "积分合计",
+					       "兑换积分", "兑换次数"};
+	xlsx_header(&x, villages, v_titles, 7);
+	lxw_row_t row = 1;
+	json_array_foreach(json_object_get(p.out, "by_village"), i, v)
+	{
+		row = (lxw_row_t)i + 1;
+		worksheet_write_string(villages, row, 0, json_string_value(json_object_get(v, "name")),
+				       NULL);
+		static const char *const keys[] = {"households", "participating", "participation",
+						   "points", "turnover", "redemptions"};
+		for (int k = 0; k < 6; k++) {
+			json_t *n = json_object_get(v, keys[k]);
+			worksheet_write_number(villages, row, (lxw_col_t)(k + 1), json_number_value(n),
+					       k == 2 ? x.percent : x.number);
+		}
+	}
+	json_t *t = json_object_get(p.out, "totals");
+	row++;
+	worksheet_write_string(villages, row, 0, "合计", x.header);
+	static const char *const tkeys[] = {"households", "participating", "participation", NULL,
+					    "turnover", "redemptions"};
+	for (int k = 0; k < 6; k++)
+		if (tkeys[k])
+			worksheet_write_number(villages, row, (lxw_col_t)(k + 1),
+					       json_number_value(json_object_get(t, tkeys[k])),
+					       k == 2 ? x.percent : x.number);
+	char *data = NULL;
+	size_t len = 0;
+	const char *node_name = json_string_value(json_object_get(json_object_get(p.out, "node"), "name"));
+	char *filename = arena_printf(r->arena, "积分报表-%s%s%s.xlsx", node_name, p.name ? "-" : "",
+				      p.name ? p.name : "");
+	json_decref(p.out);
+	if (xlsx_finish(&x, &data, &len) < 0)
+		return http_reply_problem(r, "internal", "cannot write the workbook", NULL);
+	return http_reply_download(
+		r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename, data,
+		len);
 }
