@@ -3,8 +3,11 @@
 #include "auth/auth.h"
 #include "cli.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "core/mem.h"
 #include "org/org.h"
+#include "modules/points/points.h"
+#include "modules/points/points_store.h"
 #include "people/people.h"
 #include "store/db.h"
 
@@ -176,9 +179,129 @@ static const struct {
 	{"county", "旗政务服务局 王海军", "county_staff", "balinyouqi", "巴林右旗 staff"},
 	{"town", "查干沐沦苏木 斯琴", "township_staff", "chaganmulun", "查干沐沦苏木 staff"},
 	{"secretary", "呼特勒嘎查 巴特尔书记", "branch_secretary", "hutele", "呼特勒嘎查 branch secretary"},
+	{"committee", "呼特勒嘎查 村委委员 托娅", "branch_secretary", "hutele",
+	 "呼特勒嘎查 committee member (checks the secretary's entries)"},
 	{"secretary2", "巴彦汉嘎查 孟和书记", "branch_secretary", "bayanhan", "巴彦汉嘎查 branch secretary"},
 	{"volunteer", "银发志愿者 额尔敦", "volunteer", "hutele", "volunteer in 呼特勒嘎查"},
 };
+
+static const struct {
+	const char *code, *name, *category;
+	int points;
+} demo_items[] = {
+	{"JC01", "环境卫生整洁", "基础", 5},     {"JC02", "遵纪守法无违规", "基础", 3},
+	{"MZ01", "参加村民会议", "民主", 2},     {"MZ02", "参与议事协商", "民主", 3},
+	{"GX01", "参加志愿服务", "贡献", 5},     {"GX02", "捐资助学", "贡献", 10},
+	{"FX01", "乱堆乱放", "负面", -3},        {"FX02", "违规焚烧秸秆", "负面", -5},
+};
+
+static const struct {
+	const char *name;
+	int price, stock;
+	const char *source;
+} demo_goods[] = {
+	{"纯牛奶一箱", 20, 30, "donated"}, {"洗衣粉 2kg", 10, 40, "bought"},
+	{"食用油 5L", 30, 15, "bought"},   {"大米 10 斤", 25, 20, "donated"},
+	{"毛巾两条", 8, 50, "donated"},
+};
+
+struct demo_points_ctx {
+	int64_t maker, checker;
+};
+
+static const char SQL_DEMO_USER[] = "SELECT id FROM users WHERE username = ?";
+static const char SQL_DEMO_HOUSEHOLDS[] =
+	"SELECT id FROM households WHERE node_id = ? ORDER BY id";
+
+/* Scoring items, one period with decided entries (maker secretary, checker committee) and
+ * a stocked store for 呼特勒嘎查 and 巴彦汉嘎查. */
+static int demo_points_tx(struct db_conn *c, void *ctx)
+{
+	struct demo_points_ctx *d = ctx;
+	struct arena *a = arena_new();
+	int64_t now = clock_now_ms();
+	int rc = db_query_int(c, &d->maker, SQL_DEMO_USER, "t", "secretary");
+	if (rc >= 0)
+		rc = db_query_int(c, &d->checker, SQL_DEMO_USER, "t", "committee");
+	const char *villages[] = {"hutele", "bayanhan"};
+	for (int v = 0; rc >= 0 && v < 2; v++) {
+		struct org_node *village = NULL;
+		rc = org_store_get(c, a, villages[v], &village);
+		if (rc != DB_ROW)
+			break;
+		int64_t item_ids[8];
+		for (int i = 0; rc >= 0 && i < 8; i++) {
+			struct points_item it = {.county_id = village->county_id, .node_id = village->id,
+						 .version = 1, .points = demo_items[i].points,
+						 .code = demo_items[i].code, .name = demo_items[i].name,
+						 .category = demo_items[i].category,
+						 .decision = "2026年第一次村民代表会议决议"};
+			rc = points_store_item_insert(c, &it, d->maker, now, &item_ids[i]);
+		}
+		for (int g = 0; rc >= 0 && g < 5; g++) {
+			int64_t gid = 0;
+			rc = points_store_goods_insert(c, village->county_id, village->id,
+						       demo_goods[g].name, demo_goods[g].price,
+						       demo_goods[g].stock, demo_goods[g].source, now, &gid);
+		}
+		int64_t period = 0;
+		if (rc >= 0)
+			rc = points_store_period_insert(c, village->county_id, village->id, "2026Q4", 7,
+							now, &period);
+		struct db_stmt *s = rc >= 0 ? db_prepare(c, SQL_DEMO_HOUSEHOLDS) : NULL;
+		if (rc >= 0 && !s)
+			rc = DB_HARD_ERROR;
+		int64_t households[64];
+		int nh = 0;
+		if (s) {
+			db_bind_int(s, 1, village->id);
+			while ((rc = db_step(s)) == DB_ROW && nh < 64)
+				households[nh++] = db_col_int(s, 0);
+		}
+		int k = 0;
+		for (int h = 0; rc >= 0 && h < nh; h++) {
+			int entries = 1 + (int)demo_rand(3), balance = 0;
+			for (int e = 0; rc >= 0 && e < entries; e++, k++) {
+				/* mostly positive items; a penalty only where the points cover it */
+				int i = (int)demo_rand(8);
+				if (demo_items[i].points < 0 && balance + demo_items[i].points < 0)
+					i = (int)demo_rand(6);
+				char key[48], hash[65];
+				snprintf(key, sizeof(key), "demo-%s-%d", villages[v], k);
+				crypto_sm3_hex(key, strlen(key), hash);
+				bool last_pending = v == 0 && h == nh - 1 && e == entries - 1;
+				struct points_entry_in in = {
+					.county_id = village->county_id, .node_id = village->id,
+					.period_id = period, .household_id = households[h],
+					.item_id = item_ids[i], .points = demo_items[i].points,
+					.maker_id = d->maker, .checker_id = last_pending ? 0 : d->checker,
+					.note = "入户评分", .key = key, .body_hash = hash,
+					.status = last_pending ? "pending" : "approved"};
+				int64_t id = 0;
+				rc = points_store_entry_insert(c, &in, now, &id);
+				if (rc < 0 || last_pending)
+					continue;
+				char hh[32], pool[32];
+				points_account(hh, "hh", households[h]);
+				points_account(pool, "pool", village->id);
+				int pts = demo_items[i].points;
+				balance += pts;
+				struct points_transfer t = {.county_id = village->county_id,
+							    .node_id = village->id,
+							    .debit = pts > 0 ? pool : hh,
+							    .credit = pts > 0 ? hh : pool,
+							    .amount = pts > 0 ? pts : -pts,
+							    .phase = POINTS_POSTED, .entry_id = id};
+				int64_t tid = 0;
+				rc = points_ledger_post(c, &t, now, &tid);
+			}
+		}
+	}
+	if (rc >= 0)
+		rc = cli_audit(c, "demo.load", "points", 0, "demo points loaded");
+	arena_free(a);
+	return rc < 0 ? rc : 0;
+}
 
 int demo_run(struct db *db)
 {
@@ -195,6 +318,12 @@ int demo_run(struct db *db)
 						       demo_accounts[i].role, demo_accounts[i].node, NULL);
 			if (id < 0)
 				return -1;
+		}
+		struct demo_points_ctx pc = {0};
+		rc = db_tx_run(db, demo_points_tx, &pc);
+		if (rc < 0) {
+			fprintf(stderr, "tala: demo: cannot load the demo points\n");
+			return rc;
 		}
 	}
 	printf("Demo county 巴林右旗 %s. Accounts (password %s):\n",
