@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/mem.h"
+#include "modules/points/points.h"
 #include "org/org.h"
 #include "store/db.h"
 
@@ -330,6 +331,68 @@ static void test_audit_chain_detects_edits_and_deletions(void **state)
 	fclose(devnull);
 }
 
+struct ledger_ctx {
+	int step;
+	int64_t hold;
+	int64_t posted, pending;
+};
+
+static int ledger_tx(struct db_conn *c, void *ctx)
+{
+	struct ledger_ctx *l = ctx;
+	int64_t id = 0;
+	struct points_transfer t = {.county_id = 1, .node_id = 1, .debit = "pool:1",
+				    .credit = "hh:1", .amount = 10, .phase = POINTS_POSTED};
+	switch (l->step) {
+	case 0: /* issue 10 */
+		return points_ledger_post(c, &t, 1, &id);
+	case 1: /* spend 11: refused, and the caller rolls back */
+		t.debit = "hh:1";
+		t.credit = "store:1";
+		t.amount = 11;
+		return points_ledger_post(c, &t, 1, &id);
+	case 2: /* hold 6 */
+		t.debit = "hh:1";
+		t.credit = "store:1";
+		t.amount = 6;
+		t.phase = POINTS_PENDING;
+		return points_ledger_post(c, &t, 1, &l->hold);
+	case 3: /* a second hold of 6 exceeds what is available (10 - 6) */
+		t.debit = "hh:1";
+		t.credit = "store:1";
+		t.amount = 6;
+		t.phase = POINTS_PENDING;
+		return points_ledger_post(c, &t, 1, &id);
+	case 4: /* post the hold */
+	case 5: /* … only once */
+		t.debit = "hh:1";
+		t.credit = "store:1";
+		t.amount = 6;
+		t.phase = POINTS_POST;
+		t.pending_id = l->hold;
+		return points_ledger_post(c, &t, 1, &id);
+	case 6:
+		return points_ledger_balance(c, "hh:1", &l->posted, &l->pending);
+	default: /* the ledger refuses edits */
+		return db_exec_script(c, "UPDATE points_transfers SET amount = 1");
+	}
+}
+
+static void test_ledger_never_negative_and_settles_once(void **state)
+{
+	(void)state;
+	struct ledger_ctx l = {0};
+	int want[] = {0, POINTS_INSUFFICIENT, 0, POINTS_INSUFFICIENT, 0, POINTS_BAD_STATE, 0};
+	for (l.step = 0; l.step < 7; l.step++)
+		assert_int_equal(db_tx_run(db, ledger_tx, &l), want[l.step]);
+	assert_int_equal(l.posted, 4);
+	assert_int_equal(l.pending, 0);
+	assert_int_equal(db_tx_run(db, ledger_tx, &l), DB_HARD_ERROR);
+	FILE *devnull = fopen("/dev/null", "w");
+	assert_int_equal(points_check(db, devnull), 0);
+	fclose(devnull);
+}
+
 int main(void)
 {
 	const char *which = getenv("TALA_TEST_DB");
@@ -345,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_concurrent_increments_lose_nothing),
 		cmocka_unit_test(test_org_paths_and_county_ids),
 		cmocka_unit_test(test_audit_chain_detects_edits_and_deletions),
+		cmocka_unit_test(test_ledger_never_negative_and_settles_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
