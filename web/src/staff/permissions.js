@@ -1,0 +1,18 @@
+// Which roles may use which part of the console. The server enforces the same rules; these only
+// decide what the menu shows.
+export const ROLES = [
+  'system_admin',
+  'security_admin',
+  'auditor',
+  'county_staff',
+  'township_staff',
+  'branch_secretary',
+  'volunteer',
+]
+
+export const ORG_READ_ROLES = ['system_admin', 'county_staff', 'township_staff', 'branch_secretary']
+export const ORG_EDIT_ROLES = ['system_admin', 'county_staff']
+export const USERS_ROLES = ['security_admin']
+export const PEOPLE_ROLES = ['county_staff', 'township_staff', 'branch_secretary']
+export const PEOPLE_EDIT_ROLES = ['county_staff', 'township_staff', 'branch_secretary']
+export const AUDIT_ROLES = ['auditor']

@@ -1,0 +1,56 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { session, ensureLoaded } from './session.js'
+import { ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES } from './permissions.js'
+import { t } from '@/i18n/index.js'
+import ConsoleLayout from './ConsoleLayout.vue'
+import LoginView from './views/LoginView.vue'
+
+const routes = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'login.title' } },
+  {
+    path: '/',
+    component: ConsoleLayout,
+    children: [
+      { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'nav.home' } },
+      { path: 'org', name: 'org', component: () => import('./views/OrgView.vue'), meta: { title: 'nav.org', roles: ORG_READ_ROLES } },
+      { path: 'users', name: 'users', component: () => import('./views/UsersView.vue'), meta: { title: 'nav.users', roles: USERS_ROLES } },
+      { path: 'people', name: 'people', component: () => import('./views/PeopleView.vue'), meta: { title: 'nav.people', roles: PEOPLE_ROLES } },
+      { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: 'nav.audit', roles: AUDIT_ROLES } },
+      { path: 'account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: 'nav.account' } },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'notFound.title' } },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach(async (to) => {
+  await ensureLoaded()
+  if (to.meta.public) {
+    if (to.name === 'login' && session.user) {
+      const target = typeof to.query.redirect === 'string' && to.query.redirect.startsWith('/') ? to.query.redirect : '/'
+      return target
+    }
+    return true
+  }
+  if (!session.user) {
+    return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  // With an expired password the server answers nothing but the account routes.
+  if (session.user.password_expired && to.name !== 'account') {
+    return { name: 'account', query: { setup: 'password' } }
+  }
+  // Pages a role may not use stay at their address; the layout shows a "no permission" notice.
+  return true
+})
+
+router.afterEach((to) => {
+  const key = to.meta.title
+  document.title = key ? `${t(key)} · ${t('app.consoleTitle')}` : t('app.consoleTitle')
+})
+
+export default router
