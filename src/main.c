@@ -270,7 +270,7 @@ static int cmd_org(const char **rest, int nrest)
 		return 2;
 	}
 	if (!org_code_valid(o.code) || !*o.name || strlen(o.name) > 300) {
-		fprintf(stderr, "tala: --code must be 1–64 of A-Z a-z 0-9 _ . -, and --name not empty\n");
+		fprintf(stderr, "tala: --code must be 1–64 of A-Z a-z 0-9 _ . - (not only digits), and --name not empty\n");
 		return 2;
 	}
 	struct db *db = cli_open(true, 1);

@@ -23,7 +23,8 @@ static const char SQL_LIST[] =
 	"n.code, n.name FROM audit_log a LEFT JOIN org_nodes n ON n.id = a.node_id "
 	"WHERE (CAST(? AS BIGINT) = 0 OR a.ts >= ?) AND (CAST(? AS BIGINT) = 0 OR a.ts < ?) "
 	"AND (CAST(? AS TEXT) IS NULL OR a.username = ?) "
-	"AND (CAST(? AS TEXT) IS NULL OR a.action = ? OR a.action LIKE ?) "
+	"AND (CAST(? AS TEXT) IS NULL OR a.action = ? "
+	"OR (CAST(? AS INTEGER) > 0 AND substr(a.action, 1, CAST(? AS INTEGER)) = ?)) "
 	"AND (CAST(? AS TEXT) = '/' OR n.path LIKE ?) AND (CAST(? AS BIGINT) = 0 OR a.seq < ?) "
 	"ORDER BY a.seq DESC LIMIT ?";
 
@@ -148,13 +149,17 @@ int audit_list(struct db_conn *c, const struct audit_filter *f, json_t *items, i
 	struct db_stmt *s = db_prepare(c, SQL_LIST);
 	if (!s)
 		return DB_HARD_ERROR;
+	/* Only a trailing '*' is a wildcard: "org.*" matches by prefix, byte for byte (no LIKE:
+	 * its case folding and % _ wildcards differ between the backends). */
 	char prefix[128], scope[300];
 	const char *action = f->action;
 	size_t alen = action ? strlen(action) : 0;
-	if (action && alen > 0 && action[alen - 1] == '*')
-		snprintf(prefix, sizeof(prefix), "%.*s%%", (int)(alen - 1), action);
-	else
-		snprintf(prefix, sizeof(prefix), "%s", action ? action : "");
+	int64_t plen = 0;
+	prefix[0] = '\0';
+	if (action && alen > 1 && action[alen - 1] == '*') {
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(alen - 1), action);
+		plen = (int64_t)strlen(prefix);
+	}
 	snprintf(scope, sizeof(scope), "%s%%", f->scope_path);
 	db_bind_int(s, 1, f->from_ms);
 	db_bind_int(s, 2, f->from_ms);
@@ -164,12 +169,14 @@ int audit_list(struct db_conn *c, const struct audit_filter *f, json_t *items, i
 	db_bind_text(s, 6, f->username);
 	db_bind_text(s, 7, action);
 	db_bind_text(s, 8, action);
-	db_bind_text(s, 9, prefix);
-	db_bind_text(s, 10, f->scope_path);
-	db_bind_text(s, 11, scope);
-	db_bind_int(s, 12, f->before_seq);
-	db_bind_int(s, 13, f->before_seq);
-	db_bind_int(s, 14, f->limit + 1);
+	db_bind_int(s, 9, plen);
+	db_bind_int(s, 10, plen);
+	db_bind_text(s, 11, prefix);
+	db_bind_text(s, 12, f->scope_path);
+	db_bind_text(s, 13, scope);
+	db_bind_int(s, 14, f->before_seq);
+	db_bind_int(s, 15, f->before_seq);
+	db_bind_int(s, 16, f->limit + 1);
 	int rc, n = 0;
 	*next = 0;
 	while ((rc = db_step(s)) == DB_ROW) {

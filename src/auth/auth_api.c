@@ -386,13 +386,26 @@ static const char *auth_admin_path(const struct auth_user *u)
 }
 
 struct users_list_ctx {
-	const char *path;
+	struct http_req *r;
+	const char *path, *node;
 	json_t *items;
 };
 
 static int users_list_tx(struct db_conn *c, void *ctx)
 {
 	struct users_list_ctx *u = ctx;
+	if (u->node) {
+		/* ?node=REF narrows the list to accounts with a grant in that subtree. */
+		struct org_node *n = NULL;
+		int rc = org_store_get(c, u->r->arena, u->node, &n);
+		if (rc < 0)
+			return rc;
+		if (rc != DB_ROW)
+			return AUTH_NODE_NOT_FOUND;
+		if (!auth_can(u->r->user, ROLE_SECURITY_ADMIN, n->path))
+			return AUTH_FORBIDDEN;
+		u->path = n->path;
+	}
 	return auth_store_user_list(c, u->path, u->items);
 }
 
@@ -401,13 +414,22 @@ int auth_api_users_list(struct http_req *r)
 	const char *path = auth_admin_path(r->user);
 	if (!path)
 		return http_forbid(r, "user.list", "users", 0);
-	struct users_list_ctx u = {.path = path, .items = json_array()};
+	struct users_list_ctx u = {.r = r, .path = path, .node = http_query(r, "node"),
+				   .items = json_array()};
+	if (u.node && (!*u.node || strlen(u.node) > 64)) {
+		json_decref(u.items);
+		return http_reply_problem(r, "request.bad_query", "node: a code or id", "node");
+	}
 	/* A root admin (path "/<root>/") sees every account, grants or not. */
-	if (org_path_is_root(path))
+	if (!u.node && org_path_is_root(path))
 		u.path = "/";
 	int rc = db_read_run(r->db, users_list_tx, &u);
 	if (rc < 0) {
 		json_decref(u.items);
+		if (rc == AUTH_NODE_NOT_FOUND)
+			return http_reply_problem(r, "org.node_not_found", u.node, "node");
+		if (rc == AUTH_FORBIDDEN)
+			return http_forbid(r, "user.list", "users", 0);
 		return http_reply_db_error(r, rc);
 	}
 	return http_reply_json(r, 200, json_pack("{s:o}", "items", u.items));

@@ -64,6 +64,7 @@ struct http_req {
 	const char *set_cookie;      /* a Set-Cookie header to send with the reply */
 	int status;                  /* the status sent, for the log line */
 	int64_t start_ms;
+	size_t uri_len;              /* the full URI with its query, for the URL limit */
 	bool replied;
 };
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void response_headers(struct http_req *r, struct MHD_Response *resp)
+void http_response_headers(struct http_req *r, struct MHD_Response *resp)
 {
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
@@ -40,7 +40,7 @@ int http_reply_bytes(struct http_req *r, int status, const char *content_type, v
 		free(data);
 		return MHD_NO;
 	}
-	response_headers(r, resp);
+	http_response_headers(r, resp);
 	if (content_type)
 		MHD_add_response_header(resp, "Content-Type", content_type);
 	return response_queue(r, status, resp);
@@ -58,7 +58,7 @@ int http_reply_json(struct http_req *r, int status, json_t *body)
 int http_reply_empty(struct http_req *r, int status)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-	response_headers(r, resp);
+	http_response_headers(r, resp);
 	return response_queue(r, status, resp);
 }
 
@@ -111,7 +111,7 @@ int http_reply_download(struct http_req *r, const char *content_type, const char
 		free(data);
 		return MHD_NO;
 	}
-	response_headers(r, resp);
+	http_response_headers(r, resp);
 	MHD_add_response_header(resp, "Content-Type", content_type);
 	/* RFC 6266: an ASCII fallback and the UTF-8 name (percent-encoded). */
 	char enc[512];

@@ -13,12 +13,22 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct http_server_opts server;
+/* Requests between their first byte and their completion; keep-alive connections idle
+ * between requests do not count, so shutdown need not wait for them. */
+static _Atomic int server_in_flight;
+
+static bool server_idle(void)
+{
+	return atomic_load(&server_in_flight) == 0;
+}
 
 static enum http_method server_method(const char *m)
 {
@@ -87,9 +97,9 @@ static int server_reply_405(struct http_req *r, unsigned allowed)
 			   "\"status\":405,\"code\":\"request.method_not_allowed\"}";
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
 		strlen(json), (void *)json, MHD_RESPMEM_PERSISTENT);
+	http_response_headers(r, resp);
 	MHD_add_response_header(resp, "Content-Type", "application/problem+json; charset=utf-8");
 	MHD_add_response_header(resp, "Allow", allow);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	r->status = 405;
 	r->replied = true;
 	enum MHD_Result ret = MHD_queue_response(r->conn, 405, resp);
@@ -131,6 +141,21 @@ static int server_dispatch(struct http_req *r)
 	return ret;
 }
 
+/* Called by MHD with the full request URI (path and query) before anything else: the request
+ * context starts here, so the URL limit counts the query too. */
+static void *server_uri_start(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	(void)conn;
+	struct arena *a = arena_new();
+	struct http_req *r = arena_alloc(a, sizeof(*r));
+	r->arena = a;
+	r->uri_len = strlen(uri);
+	r->start_ms = clock_mono_ms();
+	atomic_fetch_add(&server_in_flight, 1);
+	return r;
+}
+
 static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, const char *url,
 				     const char *method, const char *version,
 				     const char *upload_data, size_t *upload_data_size,
@@ -140,18 +165,18 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, con
 	(void)version;
 	struct http_req *r = *con_cls;
 	if (!r) {
-		struct arena *a = arena_new();
-		r = arena_alloc(a, sizeof(*r));
-		r->arena = a;
+		r = server_uri_start(NULL, url, conn);
+		*con_cls = r;
+	}
+	if (!r->conn) {
+		struct arena *a = r->arena;
 		r->conn = conn;
 		r->db = server.db;
 		r->method = server_method(method);
 		r->method_name = arena_strdup(a, method);
 		r->path = arena_strdup(a, url);
-		r->start_ms = clock_mono_ms();
 		server_client_ip(r);
-		*con_cls = r;
-		if (strlen(url) > (size_t)cfg.max_url)
+		if (r->uri_len > (size_t)cfg.max_url || strlen(url) > (size_t)cfg.max_url)
 			return http_reply_problem(r, "request.url_too_long", NULL, NULL);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -192,13 +217,15 @@ static void server_completed(void *cls, struct MHD_Connection *conn, void **con_
 	struct http_req *r = *con_cls;
 	if (!r)
 		return;
-	log_info("%s %s %d %lldms %s %s%s", r->method_name, r->path, r->status,
-		 (long long)(clock_mono_ms() - r->start_ms), r->ip,
-		 r->user ? r->user->username : "-",
-		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	if (r->conn)
+		log_info("%s %s %d %lldms %s %s%s", r->method_name, r->path, r->status,
+			 (long long)(clock_mono_ms() - r->start_ms), r->ip,
+			 r->user ? r->user->username : "-",
+			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	free(r->body);
 	arena_free(r->arena);
 	*con_cls = NULL;
+	atomic_fetch_sub(&server_in_flight, 1);
 }
 
 static void server_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -254,14 +281,15 @@ int http_serve(const struct http_server_opts *o)
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 			MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
-		0, NULL, NULL, server_access, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		0, NULL, NULL, server_access, NULL, MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, server_uri_start, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned)cfg.per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)cfg.conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)(cfg.max_url + 32768), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-		MHD_OPTION_NOTIFY_COMPLETED, server_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER,
-		server_mhd_log, NULL, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, server_completed, NULL, MHD_OPTION_END);
 	if (!d) {
 		log_error("serve: cannot listen on %s (in use, or not an address of this machine)",
 			  cfg.listen);
@@ -277,6 +305,15 @@ int http_serve(const struct http_server_opts *o)
 	sigwait(&stop, &sig);
 	log_info("tala: %s received; finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	MHD_socket fd = MHD_quiesce_daemon(d);
+	/* No new connections now; give the ones open up to 10 s to finish their requests. */
+	for (int i = 0; i < 1000; i++) {
+		const union MHD_DaemonInfo *ci =
+			MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!ci || ci->num_connections == 0 || server_idle())
+			break;
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
 	MHD_stop_daemon(d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);

@@ -31,6 +31,10 @@ int session_check_csrf(struct http_req *r);
 /* The Set-Cookie value that sets or clears the session cookie. */
 const char *session_cookie(struct http_req *r, const char *token, bool clear);
 
+struct MHD_Response;
+/* Adds the headers every API answer carries (security, no-store, Set-Cookie). */
+void http_response_headers(struct http_req *r, struct MHD_Response *resp);
+
 /* Serves a file of the built web app (GET/HEAD) or the app's index for unknown paths. */
 int static_serve(struct http_req *r, const char *web_dir);
 

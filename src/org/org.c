@@ -18,6 +18,9 @@ bool org_code_valid(const char *code)
 	size_t n = strlen(code);
 	if (n == 0 || n > 64)
 		return false;
+	/* All digits would read as a numeric id wherever a reference takes either. */
+	if (strspn(code, "0123456789") == n)
+		return false;
 	for (const char *p = code; *p; p++) {
 		char ch = *p;
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||

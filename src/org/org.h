@@ -22,7 +22,8 @@ struct org_node {
 int org_level_rank(const char *level);
 /* True for the path of a tree root ("/1/"). */
 bool org_path_is_root(const char *path);
-/* True when code is 1–64 characters of [A-Za-z0-9_.-]. */
+/* True when code is 1–64 characters of [A-Za-z0-9_.-], not all digits (a reference that
+ * is all digits is an id). */
 bool org_code_valid(const char *code);
 
 /* Finds a node by reference: its numeric id or its code. DB_ROW, DB_DONE or an error. */

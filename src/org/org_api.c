@@ -179,7 +179,7 @@ int org_api_node_create(struct http_req *r)
 		return HTTP_DONE;
 	if (!org_code_valid(o.code))
 		return http_reply_problem(r, "request.bad_field",
-					  "code: 1–64 of A-Z a-z 0-9 _ . -", "code");
+					  "code: 1–64 of A-Z a-z 0-9 _ . -, not only digits", "code");
 	if (org_level_rank(o.level) < 0)
 		return http_reply_problem(r, "request.bad_field",
 					  "level: one of region, city, county, town, village, group",

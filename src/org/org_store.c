@@ -65,16 +65,6 @@ int org_store_get(struct db_conn *c, struct arena *a, const char *ref, struct or
 	int rc = db_step(s);
 	if (rc == DB_ROW)
 		*out = org_row(s, a);
-	if (rc == DB_DONE && numeric) {
-		/* A code may be all digits too: try it as a code. */
-		s = db_prepare(c, SQL_BY_CODE);
-		if (!s)
-			return DB_HARD_ERROR;
-		db_bind_text(s, 1, ref);
-		rc = db_step(s);
-		if (rc == DB_ROW)
-			*out = org_row(s, a);
-	}
 	return rc;
 }
 

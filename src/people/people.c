@@ -4,6 +4,27 @@
 #include <stdio.h>
 #include <string.h>
 
+bool people_date_valid(int year, int month, int day)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (year < 1800 || year > 2100 || month < 1 || month > 12 || day < 1)
+		return false;
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return day <= days[month - 1] + (month == 2 && leap);
+}
+
+bool people_birth_date_valid(const char *s)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+	return people_date_valid(y, m, d);
+}
+
 bool people_id_number_valid(const char *id)
 {
 	static const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
@@ -19,10 +40,11 @@ bool people_id_number_valid(const char *id)
 	char last = id[17] == 'x' ? 'X' : id[17];
 	if (last != checks[sum % 11])
 		return false;
-	/* Month 01–12 and day 01–31 of the birth date in positions 11–14. */
+	/* Positions 7–14 are the birth date, which must exist. */
+	int year = (id[6] - '0') * 1000 + (id[7] - '0') * 100 + (id[8] - '0') * 10 + (id[9] - '0');
 	int month = (id[10] - '0') * 10 + (id[11] - '0');
 	int day = (id[12] - '0') * 10 + (id[13] - '0');
-	return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+	return people_date_valid(year, month, day);
 }
 
 void people_id_number_mask(const char *id, char out[19])

@@ -13,6 +13,10 @@ struct arena;
 struct db_conn;
 struct org_node;
 
+/* True for a calendar date from 1800 to 2100 that exists (leap years counted). */
+bool people_date_valid(int year, int month, int day);
+/* True for "YYYY-MM-DD" naming such a date. */
+bool people_birth_date_valid(const char *s);
 /* True for an 18-character resident ID number (GB 11643) with a valid check digit. */
 bool people_id_number_valid(const char *id);
 /* "150423198001011234" → "1504**********1234" (out needs 19 bytes). */

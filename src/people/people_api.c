@@ -295,6 +295,11 @@ static int people_person_fields(struct http_req *r, json_t *obj, const char *pre
 				   arena_printf(r->arena, "%sgender", prefix));
 		return -1;
 	}
+	if (in->birth_date && !people_birth_date_valid(in->birth_date)) {
+		http_reply_problem(r, "request.bad_field", "birth_date: YYYY-MM-DD, a real date",
+				   arena_printf(r->arena, "%sbirth_date", prefix));
+		return -1;
+	}
 	if (in->id_number && !people_id_number_valid(in->id_number)) {
 		http_reply_problem(r, "person.bad_id_number", NULL,
 				   arena_printf(r->arena, "%sid_number", prefix));
@@ -421,7 +426,7 @@ int people_api_household_create(struct http_req *r)
 	if (!*p.head_name)
 		return http_reply_problem(r, "request.bad_field", "head_name: required", "head_name");
 	if (p.code && !org_code_valid(p.code))
-		return http_reply_problem(r, "request.bad_field", "code: 1–64 of A-Z a-z 0-9 _ . -",
+		return http_reply_problem(r, "request.bad_field", "code: 1–64 of A-Z a-z 0-9 _ . -, not only digits",
 					  "code");
 	if (p.phone && !people_phone_valid(p.phone))
 		return http_reply_problem(r, "request.bad_field", "phone: 5–20 digits", "phone");

@@ -17,6 +17,7 @@ static const char SQL_HOUSEHOLD_INSERT[] =
 	"INSERT INTO households (county_id, node_id, code, head_name, address, phone, members, "
 	"created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_HOUSEHOLD_SET_CODE[] = "UPDATE households SET code = ? WHERE id = ?";
+static const char SQL_HOUSEHOLD_CODE_TAKEN[] = "SELECT COUNT(*) FROM households WHERE code = ?";
 static const char SQL_PERSON_NODE[] =
 	"SELECT n.path, n.id FROM people p JOIN org_nodes n ON n.id = p.node_id WHERE p.id = ?";
 static const char SQL_HOUSEHOLD_NODE[] =
@@ -145,8 +146,21 @@ int people_store_household_create(struct db_conn *c, const struct org_node *node
 			      now_ms);
 	if (rc < 0 || code)
 		return rc;
+	/* node code + "-" + id, or with a suffix when someone chose that code by hand. (Checked
+	 * first: a failed UPDATE would abort a PostgreSQL transaction.) */
 	char gen[96];
-	snprintf(gen, sizeof(gen), "%s-%lld", node->code, (long long)*id);
+	for (int n = 1;; n++) {
+		if (n == 1)
+			snprintf(gen, sizeof(gen), "%s-%lld", node->code, (long long)*id);
+		else
+			snprintf(gen, sizeof(gen), "%s-%lld-%d", node->code, (long long)*id, n);
+		int64_t taken = 0;
+		rc = db_query_int(c, &taken, SQL_HOUSEHOLD_CODE_TAKEN, "t", gen);
+		if (rc < 0)
+			return rc;
+		if (!taken)
+			break;
+	}
 	return db_exec(c, SQL_HOUSEHOLD_SET_CODE, "ti", gen, *id);
 }
 

@@ -20,6 +20,19 @@ static void test_id_number_check_digit(void **state)
 	assert_false(people_id_number_valid("11010519491231002XX"));
 	assert_false(people_id_number_valid("A1010519491231002X"));
 	assert_false(people_id_number_valid(""));
+	assert_false(people_id_number_valid("110105194902300012")); /* 30 February */
+}
+
+static void test_dates_must_exist(void **state)
+{
+	(void)state;
+	assert_true(people_birth_date_valid("2024-02-29"));
+	assert_false(people_birth_date_valid("2023-02-29"));
+	assert_false(people_birth_date_valid("1900-02-29")); /* not a leap year */
+	assert_true(people_birth_date_valid("2000-02-29"));
+	assert_false(people_birth_date_valid("2024-04-31"));
+	assert_false(people_birth_date_valid("yesterday"));
+	assert_false(people_birth_date_valid("2024-1-01"));
 }
 
 static void test_masks(void **state)
@@ -42,6 +55,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_id_number_check_digit),
 		cmocka_unit_test(test_masks),
+		cmocka_unit_test(test_dates_must_exist),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
