@@ -95,6 +95,7 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/public/points/ranking", points_api_public_ranking, ROUTE_PUBLIC},
 	{HTTP_GET, "/api/v1/public/points/households/{}", points_api_public_household,
 	 ROUTE_PUBLIC},
+	{HTTP_POST, "/api/v1/public/points/objections", points_api_public_objection, ROUTE_PUBLIC},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -58,6 +58,8 @@ static const struct problem problems[] = {
 	{"points.out_of_stock", 409, "Out of stock", "库存不足"},
 	{"points.exists", 409, "Already exists", "已存在"},
 	{"points.evidence_required", 400, "This item needs evidence", "该项目需要提供佐证材料"},
+	{"points.not_verified", 403, "Household code and phone digits do not match",
+	 "户编号与电话后四位不符"},
 	{"points.already_reversed", 409, "The entry was reversed already", "该积分已被冲正"},
 	{"rate.limited", 429, "Too many requests", "请求过于频繁，请稍后再试"},
 	{"db.unavailable", 503, "Database unavailable, try again", "数据库暂不可用，请重试"},

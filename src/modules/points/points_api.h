@@ -30,5 +30,6 @@ int points_api_report(struct http_req *r);
 int points_api_report_xlsx(struct http_req *r);
 int points_api_public_ranking(struct http_req *r);
 int points_api_public_household(struct http_req *r);
+int points_api_public_objection(struct http_req *r);
 
 #endif

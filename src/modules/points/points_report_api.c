@@ -21,6 +21,8 @@ static const unsigned POINTS_READ = ROLES_PEOPLE | ROLE_VOLUNTEER;
 static const char SQL_HOUSEHOLD_BY_CODE[] =
 	"SELECT h.id, h.head_name, n.path, n.name FROM households h "
 	"JOIN org_nodes n ON n.id = h.node_id WHERE h.code = ?";
+static const char SQL_HOUSEHOLD_PHONE[] =
+	"SELECT h.id, COALESCE(h.phone, '') FROM households h WHERE h.code = ?";
 static const char SQL_PUBLIC_HISTORY[] =
 	"SELECT e.id, e.points, e.created_at, e.decided_at, COALESCE(i.name, ''), "
 	"COALESCE(e.reverses_id, 0), COALESCE(e.reason, ''), p.name FROM points_entries e "
@@ -249,4 +251,83 @@ int points_api_report_xlsx(struct http_req *r)
 	return http_reply_download(
 		r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename, data,
 		len);
+}
+
+/* POST /api/v1/public/points/objections {"household","phone_last4","entry","text"} — a
+ * household disputes an entry during the public display itself, proving who it is with the
+ * last four digits of the household's phone number. */
+static int public_objection_tx(struct db_conn *c, void *ctx)
+{
+	struct points_ctx *p = ctx;
+	struct db_stmt *s = db_prepare(c, SQL_HOUSEHOLD_PHONE);
+	if (!s)
+		return DB_HARD_ERROR;
+	db_bind_text(s, 1, p->code);
+	int rc = db_step(s);
+	if (rc < 0)
+		return rc;
+	if (rc != DB_ROW)
+		return POINTS_NOT_FOUND - 101;
+	int64_t household = db_col_int(s, 0);
+	const char *phone = db_col_text(s, 1);
+	size_t n = strlen(phone);
+	if (n < 4 || strcmp(phone + n - 4, p->key) != 0)
+		return POINTS_FORBIDDEN - 1000;
+	struct points_entry *e = NULL;
+	rc = points_store_entry_get(c, p->r->arena, p->id, &e);
+	if (rc < 0)
+		return rc;
+	if (rc != DB_ROW || e->household_id != household)
+		return POINTS_NOT_FOUND;
+	p->node_id = e->node_id;
+	struct points_period *per = NULL;
+	rc = points_store_period_get(c, p->r->arena, e->period_id, &per);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : DB_HARD_ERROR;
+	if (strcmp(per->status, "publicity") != 0 || clock_now_ms() >= per->publicity_until ||
+	    strcmp(e->status, "approved") != 0)
+		return POINTS_BAD_STATE;
+	int64_t id = 0;
+	rc = points_store_objection_insert(c, e->county_id, e->id, per->id, p->text, 0,
+					   clock_now_ms(), &id);
+	if (rc < 0)
+		return rc;
+	rc = points_audit(c, p, arena_printf(p->r->arena, "points_objection:%lld", (long long)id),
+			  arena_printf(p->r->arena, "by household %s: %s", p->code, p->text));
+	if (rc < 0)
+		return rc;
+	p->status = 201;
+	p->out = json_pack("{s:I, s:I, s:s}", "id", (json_int_t)id, "entry_id", (json_int_t)e->id,
+			   "status", "open");
+	return 0;
+}
+
+int points_api_public_objection(struct http_req *r)
+{
+	/* Few tries per address: the last four digits are a weak secret. */
+	if (!ratelimit_take("objection", r->ip, 10, 10, clock_now_ms())) {
+		return http_reply_problem(r, "rate.limited", NULL, NULL);
+	}
+	struct points_ctx p = {.r = r, .action = "points.objection.create"};
+	struct json_field spec[] = {
+		{"household", JF_STRING, true, 64, &p.code, NULL},
+		{"phone_last4", JF_STRING, true, 4, &p.key, NULL},
+		{"entry", JF_INT, true, 0, &p.id, NULL},
+		{"text", JF_STRING, true, 500, &p.text, NULL},
+		{NULL, 0, false, 0, NULL, NULL},
+	};
+	if (http_json_fields(r, spec) < 0)
+		return HTTP_DONE;
+	if (strlen(p.key) != 4 || strspn(p.key, "0123456789") != 4)
+		return http_reply_problem(r, "request.bad_field", "phone_last4: four digits",
+					  "phone_last4");
+	if (!*p.text || p.id <= 0)
+		return http_reply_problem(r, "request.bad_field", "entry and text are required",
+					  p.id <= 0 ? "entry" : "text");
+	int rc = db_tx_run(r->db, public_objection_tx, &p);
+	if (rc == POINTS_FORBIDDEN - 1000)
+		return http_reply_problem(r, "points.not_verified", NULL, "phone_last4");
+	if (rc < 0)
+		return points_reply_error(&p, rc);
+	return http_reply_json(r, 201, p.out);
 }
