@@ -50,7 +50,8 @@ static void audit_hash_add(struct audit_hash_buf *b, const char *s)
 	b->p[b->len++] = ';';
 }
 
-/* The hash of one entry: SM3 over length-prefixed fields and the previous hash. */
+/* The hash of one entry: HMAC-SM3 (the chain key) over length-prefixed fields and the
+ * previous hash. */
 static void audit_hash(int64_t seq, int64_t ts, int64_t user_id, const char *username,
 		       const char *action, const char *object, int64_t node_id, const char *ip,
 		       const char *result, const char *detail, const char *prev,
@@ -65,7 +66,7 @@ static void audit_hash(int64_t seq, int64_t ts, int64_t user_id, const char *use
 				ip,     result, detail, prev};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		audit_hash_add(&b, fields[i] ? fields[i] : "");
-	crypto_sm3_hex(b.p, b.len, out);
+	crypto_chain_mac(b.p, b.len, out);
 	free(b.p);
 }
 

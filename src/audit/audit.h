@@ -1,6 +1,6 @@
 /* audit.h — the audit log (审计日志): every write and every read of full personal data,
- * append-only and hash-chained with SM3. Each entry's hash covers its fields and the
- * previous entry's hash; audit_head keeps the last sequence number and hash, so a changed,
+ * append-only and hash-chained with HMAC-SM3 under a key derived from the data key. Each
+ * entry's hash covers its fields and the previous entry's hash; audit_head keeps the last sequence number and hash, so a changed,
  * deleted or appended-behind-our-back row breaks the chain and `tala check` reports it. */
 #ifndef TALA_AUDIT_H
 #define TALA_AUDIT_H

@@ -317,6 +317,27 @@ static int totp_start_tx(struct db_conn *c, void *ctx)
 
 int auth_api_totp_start(struct http_req *r)
 {
+	if (r->user->totp) {
+		/* Replacing an enrolled second factor needs the current one. */
+		const char *code = NULL;
+		struct json_field spec[] = {
+			{"totp", JF_STRING, true, 6, &code, NULL},
+			{NULL, 0, false, 0, NULL, NULL},
+		};
+		if (http_json_fields(r, spec) < 0)
+			return HTTP_DONE;
+		struct pw_verify_ctx p = {.username = r->user->username};
+		int rc = db_read_run(r->db, pw_verify_tx, &p);
+		bool ok = rc >= 0 && p.row.totp_secret &&
+			  auth_totp_check(p.row.totp_secret, code, clock_now_ms(), 0) >= 0;
+		free(p.row.totp_secret);
+		if (rc < 0)
+			return http_reply_db_error(r, rc);
+		if (!ok)
+			return http_reply_problem(r, "auth.totp_invalid",
+						  "the current one-time code is needed to replace it",
+						  "totp");
+	}
 	char secret[33];
 	auth_totp_new_secret(secret);
 	struct simple_ctx s = {.r = r, .user_id = r->user->id, .text = secret,

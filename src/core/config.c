@@ -50,6 +50,8 @@ static const struct config_entry config_table[] = {
 	    "days before a password must change (0: never)"),
 	INT("totp-staff", totp_staff, CONFIG_DB, 0, 0, 1,
 	    "1: staff accounts must enrol TOTP before anything else (等保 level 3)"),
+	INT("cookie-secure", cookie_secure, CONFIG_SERVE, 0, 0, 1,
+	    "1: mark the session cookie Secure (behind TLS)"),
 	INT("trust-proxy", trust_proxy, CONFIG_SERVE, 0, 0, 1,
 	    "1: take the client address from X-Real-IP when the peer is loopback (nginx)"),
 	INT("login-rate", login_rate, CONFIG_SERVE, 60, 1, 100000,

@@ -30,6 +30,7 @@ struct config {
 	int64_t audit_retention;
 	int64_t login_rate;
 	int64_t trust_proxy;
+	int64_t cookie_secure;
 };
 
 /* The settings in force; filled by config_load(). */

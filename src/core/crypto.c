@@ -18,6 +18,7 @@ enum { KEY_ENC = 16, KEY_MAC = 32, KEY_LEN = KEY_ENC + KEY_MAC, IV_LEN = 16, MAC
 
 static unsigned char crypto_key[KEY_LEN];
 static unsigned char crypto_index_key[CRYPTO_SM3_LEN];
+static unsigned char crypto_chain_key[CRYPTO_SM3_LEN];
 static bool crypto_key_loaded;
 
 int crypto_init(void)
@@ -95,13 +96,20 @@ static void crypto_hmac_sm3(const unsigned char *key, size_t keylen, const unsig
 	EVP_MAC_free(mac);
 }
 
-static void crypto_derive_index_key(void)
+/* SM3(mac key || purpose): one key per use, none of them the stored key itself. */
+static void crypto_derive(const char purpose[16], unsigned char out[CRYPTO_SM3_LEN])
 {
 	unsigned char buf[KEY_MAC + 16];
 	memcpy(buf, crypto_key + KEY_ENC, KEY_MAC);
-	memcpy(buf + KEY_MAC, "tala-blind-index", 16);
-	crypto_sm3(buf, sizeof(buf), crypto_index_key);
+	memcpy(buf + KEY_MAC, purpose, 16);
+	crypto_sm3(buf, sizeof(buf), out);
 	sodium_memzero(buf, sizeof(buf));
+}
+
+static void crypto_derive_index_key(void)
+{
+	crypto_derive("tala-blind-index", crypto_index_key);
+	crypto_derive("tala-audit-chain", crypto_chain_key);
 }
 
 int crypto_load_key(const char *path, bool create, char *err, size_t errlen)
@@ -217,6 +225,15 @@ void crypto_blind_index(const char *value, char out[CRYPTO_SM3_HEX])
 	unsigned char mac[MAC_LEN];
 	crypto_hmac_sm3(crypto_index_key, sizeof(crypto_index_key), (const unsigned char *)value,
 			strlen(value), mac);
+	crypto_hex(mac, sizeof(mac), out);
+}
+
+void crypto_chain_mac(const void *data, size_t len, char out[CRYPTO_SM3_HEX])
+{
+	if (!crypto_key_loaded)
+		abort(); /* the commands that write or check the chain load the key first */
+	unsigned char mac[MAC_LEN];
+	crypto_hmac_sm3(crypto_chain_key, sizeof(crypto_chain_key), data, len, mac);
 	crypto_hex(mac, sizeof(mac), out);
 }
 

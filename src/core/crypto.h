@@ -31,6 +31,9 @@ char *crypto_open(const char *sealed);
 /* A keyed blind index of a value (HMAC-SM3, hex), to look a sealed field up by value. */
 void crypto_blind_index(const char *value, char out[CRYPTO_SM3_HEX]);
 
+/* HMAC-SM3 of data under the audit-chain key (derived from the data key), hex: without
+ * the key nobody can rewrite the chain and its head consistently. */
+void crypto_chain_mac(const void *data, size_t len, char out[CRYPTO_SM3_HEX]);
 /* Fills out with a random URL-safe token of nbytes random bytes (out needs 2*nbytes+1). */
 void crypto_token(char *out, size_t nbytes);
 /* Constant-time equality of two NUL-terminated strings. */

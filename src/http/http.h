@@ -138,6 +138,8 @@ int http_forbid(struct http_req *r, const char *action, const char *object, int6
 int http_parse_id(const char *s, int64_t *out);
 /* True when s is valid UTF-8 without NUL bytes or C0 control characters except tab/newline. */
 bool http_utf8_valid(const char *s, size_t len, size_t *codepoints);
+/* True when s holds nothing but spaces (ASCII whitespace and the ideographic space). */
+bool http_text_blank(const char *s);
 /* The deepest nesting of a JSON text (arrays and objects), scanning outside strings. */
 int http_json_depth(const char *s, size_t len);
 

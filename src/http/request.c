@@ -265,3 +265,17 @@ int http_parse_id(const char *s, int64_t *out)
 	*out = v;
 	return 0;
 }
+
+bool http_text_blank(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+			p++;
+		} else if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) {
+			p += 3; /* U+3000 ideographic space */
+		} else {
+			return false;
+		}
+	}
+	return true;
+}

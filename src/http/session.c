@@ -4,6 +4,7 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/crypto.h"
 #include "core/mem.h"
 #include "store/db.h"
@@ -80,9 +81,13 @@ int session_check_csrf(struct http_req *r)
 
 const char *session_cookie(struct http_req *r, const char *token, bool clear)
 {
+	const char *secure = cfg.cookie_secure ? "; Secure" : "";
 	if (clear)
-		return "tala_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
-	return arena_printf(r->arena, "tala_session=%s; Path=/; HttpOnly; SameSite=Strict", token);
+		return arena_printf(r->arena, "tala_session=; Path=/; HttpOnly; SameSite=Strict; "
+					      "Max-Age=0%s",
+				    secure);
+	return arena_printf(r->arena, "tala_session=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
+			    secure);
 }
 
 void http_audit_actor(struct http_req *r, struct audit_entry *e)

@@ -23,6 +23,8 @@ struct org_ctx {
 
 static int org_reply(struct http_req *r, struct org_ctx *o, int rc, const char *action)
 {
+	json_decref(o->out);
+	o->out = NULL;
 	switch (rc) {
 	case ORG_NOT_FOUND:
 		return http_reply_problem(r, "org.node_not_found", o->ref, NULL);
@@ -37,7 +39,6 @@ static int org_reply(struct http_req *r, struct org_ctx *o, int rc, const char *
 						       o->node ? o->node->level : "?"),
 					  "level");
 	default:
-		json_decref(o->out);
 		return http_reply_db_error(r, rc);
 	}
 }
@@ -184,7 +185,7 @@ int org_api_node_create(struct http_req *r)
 		return http_reply_problem(r, "request.bad_field",
 					  "level: one of region, city, county, town, village, group",
 					  "level");
-	if (!*o.name)
+	if (http_text_blank(o.name))
 		return http_reply_problem(r, "request.bad_field", "name: required", "name");
 	int rc = db_tx_run(r->db, node_create_tx, &o);
 	if (rc < 0)
@@ -219,7 +220,7 @@ int org_api_node_update(struct http_req *r)
 	};
 	if (http_json_fields(r, spec) < 0)
 		return HTTP_DONE;
-	if (!*o.name)
+	if (http_text_blank(o.name))
 		return http_reply_problem(r, "request.bad_field", "name: required", "name");
 	int rc = db_tx_run(r->db, node_rename_tx, &o);
 	if (rc < 0)
@@ -260,7 +261,7 @@ int org_api_party_org_create(struct http_req *r)
 	    strcmp(o.kind, "branch") != 0)
 		return http_reply_problem(r, "request.bad_field",
 					  "kind: committee, general_branch or branch", "kind");
-	if (!*o.name)
+	if (http_text_blank(o.name))
 		return http_reply_problem(r, "request.bad_field", "name: required", "name");
 	int rc = db_tx_run(r->db, party_create_tx, &o);
 	if (rc < 0)

@@ -64,8 +64,10 @@ void people_phone_mask(const char *phone, char *out, size_t outlen)
 
 bool people_phone_valid(const char *phone)
 {
-	size_t n = strlen(phone);
-	if (n < 5 || n > 20)
+	size_t n = strlen(phone), digits = 0;
+	if (n < 5 || n > 20 || strspn(phone, "0123456789 +-") != n)
 		return false;
-	return strspn(phone, "0123456789 +-") == n;
+	for (const char *p = phone; *p; p++)
+		digits += *p >= '0' && *p <= '9';
+	return digits >= 5;
 }

@@ -23,7 +23,7 @@ bool people_id_number_valid(const char *id);
 void people_id_number_mask(const char *id, char out[19]);
 /* "13812345678" → "138****5678" into out (size outlen); short numbers become "****". */
 void people_phone_mask(const char *phone, char *out, size_t outlen);
-/* True when phone is 5–20 characters of digits, spaces, + and -. */
+/* True when phone is 5–20 characters of digits, spaces, + and -, at least 5 of them digits. */
 bool people_phone_valid(const char *phone);
 
 struct people_person_in {

@@ -281,7 +281,7 @@ static int people_person_fields(struct http_req *r, json_t *obj, const char *pre
 		if (!json_is_string(v) ||
 		    strlen(json_string_value(v)) != json_string_length(v) ||
 		    !http_utf8_valid(json_string_value(v), json_string_length(v), &cps) ||
-		    cps > max[i] || (i == 0 && cps == 0)) {
+		    cps > max[i] || (i == 0 && http_text_blank(json_string_value(v)))) {
 			http_reply_problem(r, "request.bad_field",
 					   arena_printf(r->arena, "a string of at most %zu characters",
 							max[i]),
@@ -423,7 +423,7 @@ int people_api_household_create(struct http_req *r)
 	};
 	if (http_json_fields(r, spec) < 0)
 		return HTTP_DONE;
-	if (!*p.head_name)
+	if (http_text_blank(p.head_name))
 		return http_reply_problem(r, "request.bad_field", "head_name: required", "head_name");
 	if (p.code && !org_code_valid(p.code))
 		return http_reply_problem(r, "request.bad_field", "code: 1–64 of A-Z a-z 0-9 _ . -, not only digits",

@@ -248,7 +248,7 @@ int points_api_item_create(struct http_req *r)
 	if (!org_code_valid(p.code))
 		return http_reply_problem(r, "request.bad_field", "code: 1–32 of A-Z a-z 0-9 _ . -",
 					  "code");
-	if (!*p.name)
+	if (http_text_blank(p.name))
 		return http_reply_problem(r, "request.bad_field", "name: required", "name");
 	if (p.points == 0 || p.points < -1000 || p.points > 1000)
 		return http_reply_problem(r, "request.bad_field",
@@ -314,7 +314,7 @@ int points_api_item_revise(struct http_req *r)
 	};
 	if (http_json_fields(r, spec) < 0)
 		return HTTP_DONE;
-	if (!*p.decision)
+	if (http_text_blank(p.decision))
 		return http_reply_problem(r, "request.bad_field",
 					  "decision: the meeting decision that adopted the change",
 					  "decision");
@@ -437,7 +437,7 @@ int points_api_period_create(struct http_req *r)
 	};
 	if (http_json_fields(r, spec) < 0)
 		return HTTP_DONE;
-	if (!*p.name)
+	if (http_text_blank(p.name))
 		return http_reply_problem(r, "request.bad_field", "name: e.g. 2026Q4", "name");
 	if (p.publicity_days < 1 || p.publicity_days > 60)
 		return http_reply_problem(r, "request.bad_field", "publicity_days: 1 to 60",

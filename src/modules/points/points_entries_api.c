@@ -298,7 +298,7 @@ int points_api_entry_reverse(struct http_req *r)
 	};
 	if (http_json_fields(r, spec) < 0)
 		return HTTP_DONE;
-	if (!*p.reason)
+	if (http_text_blank(p.reason))
 		return http_reply_problem(r, "request.bad_field", "reason: required", "reason");
 	return points_run(&p, entry_reverse_tx, true);
 }
@@ -454,7 +454,7 @@ int points_api_objection_decide(struct http_req *r)
 	};
 	if (http_json_fields(r, spec) < 0)
 		return HTTP_DONE;
-	if (!*p.decision)
+	if (http_text_blank(p.decision))
 		return http_reply_problem(r, "request.bad_field", "decision: required", "decision");
 	return points_run(&p, objection_decide_tx, true);
 }

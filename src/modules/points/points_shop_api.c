@@ -133,7 +133,7 @@ int points_api_goods_create(struct http_req *r)
 	};
 	if (http_json_fields(r, spec) < 0)
 		return HTTP_DONE;
-	if (!*p.name)
+	if (http_text_blank(p.name))
 		return http_reply_problem(r, "request.bad_field", "name: required", "name");
 	if (p.points < 1 || p.points > 100000)
 		return http_reply_problem(r, "request.bad_field", "price: 1 to 100000 points", "price");
