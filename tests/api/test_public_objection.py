@@ -2,7 +2,7 @@
 
 import uuid
 
-from tests.api.harness import ServerTestCase
+from harness import ServerTestCase
 
 
 class PublicObjectionTest(ServerTestCase):
