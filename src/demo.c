@@ -303,6 +303,91 @@ static int demo_points_tx(struct db_conn *c, void *ctx)
 	return rc < 0 ? rc : 0;
 }
 
+static const struct {
+	const char *village, *name, *phone, *specialties, *note, *insurance, *account;
+	int birth_year, max_active, no_night, grid;
+	double lat, lon;
+} demo_volunteers[] = {
+	{"hutele", "额尔敦", "13904761201", "agriculture,daily", "退休畜牧站站长", "2027-06-30",
+	 "volunteer", 1958, 3, 0, 1, 43.912, 118.795},
+	{"hutele", "其其格", "13904761202", "medicine", "退休乡村医生，腿脚不便，不接夜间", "2027-06-30",
+	 NULL, 1956, 2, 1, 0, 43.918, 118.801},
+	{"hutele", "王建国", "13904761203", "repair,daily", "退休电工", "2027-03-31", NULL, 1960, 2, 0,
+	 0, 43.905, 118.788},
+	{"chaganmulun-g", "孟和", "13904761204", "law,mediation", "退休司法所所长", "2027-06-30",
+	 NULL, 1955, 2, 0, 1, 43.951, 118.842},
+	{"chaganmulun-g", "李秀英", "13904761205", "education,daily", "退休小学教师", "2026-12-31",
+	 NULL, 1961, 2, 0, 0, 43.948, 118.836},
+	{"bayanhan", "巴特尔", "13904761206", "agriculture,repair", "退休农机站技术员", "2027-06-30",
+	 NULL, 1957, 2, 0, 1, 43.871, 118.752},
+	{"bayanhan", "萨仁高娃", "13904761207", "medicine,daily", "退休护士", "2026-06-30", NULL,
+	 1963, 2, 0, 0, 43.866, 118.749},
+	{"haoributu", "图门", "13904761208", "mediation,agriculture", "退休嘎查书记", "2027-06-30",
+	 NULL, 1954, 2, 0, 1, 43.982, 118.901},
+};
+
+/* The talent pool of 查干沐沦苏木, the monthly donation day, and an open order. */
+static int demo_requests_tx(struct db_conn *c, void *ctx)
+{
+	(void)ctx;
+	struct arena *a = arena_new();
+	int64_t now = clock_now_ms();
+	int rc = 0;
+	for (size_t i = 0; rc >= 0 && i < sizeof(demo_volunteers) / sizeof(demo_volunteers[0]); i++) {
+		struct org_node *v = NULL;
+		rc = org_store_get(c, a, demo_volunteers[i].village, &v);
+		if (rc != DB_ROW)
+			break;
+		int64_t user = 0;
+		if (demo_volunteers[i].account) {
+			rc = db_query_int(c, &user, SQL_DEMO_USER, "t", demo_volunteers[i].account);
+			if (rc < 0)
+				break;
+		}
+		struct db_stmt *s = db_prepare(
+			c, "INSERT INTO volunteers (county_id, node_id, user_id, name, phone, birth_year, "
+			   "specialties, lat, lon, max_active, no_night, health_note, insurance_until, "
+			   "available, grid_member, created_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)");
+		if (!s) {
+			rc = DB_HARD_ERROR;
+			break;
+		}
+		db_bind_int(s, 1, v->county_id);
+		db_bind_int(s, 2, v->id);
+		if (user)
+			db_bind_int(s, 3, user);
+		else
+			db_bind_null(s, 3);
+		db_bind_text(s, 4, demo_volunteers[i].name);
+		db_bind_text(s, 5, demo_volunteers[i].phone);
+		db_bind_int(s, 6, demo_volunteers[i].birth_year);
+		db_bind_text(s, 7, demo_volunteers[i].specialties);
+		db_bind_double(s, 8, demo_volunteers[i].lat);
+		db_bind_double(s, 9, demo_volunteers[i].lon);
+		db_bind_int(s, 10, demo_volunteers[i].max_active);
+		db_bind_int(s, 11, demo_volunteers[i].no_night);
+		db_bind_text(s, 12, demo_volunteers[i].note);
+		db_bind_text(s, 13, demo_volunteers[i].insurance);
+		db_bind_int(s, 14, demo_volunteers[i].grid);
+		db_bind_int(s, 15, now);
+		rc = db_step(s);
+	}
+	struct org_node *town = NULL;
+	if (rc >= 0)
+		rc = org_store_get(c, a, "chaganmulun", &town);
+	if (rc == DB_ROW)
+		rc = db_exec(c,
+			     "INSERT INTO activities (county_id, node_id, name, description, day_of_month, "
+			     "minutes, created_at) VALUES (?, ?, ?, ?, 20, 120, ?)",
+			     "iitti", town->county_id, town->id, "爱心捐赠日",
+			     "每月20日银发志愿者为困难户、留守老人捐赠牛奶和生活用品", now);
+	if (rc >= 0)
+		rc = cli_audit(c, "demo.load", "volunteers", 0, "demo talent pool loaded");
+	arena_free(a);
+	return rc < 0 ? rc : 0;
+}
+
 int demo_run(struct db *db)
 {
 	struct demo_ctx d = {0};
@@ -323,6 +408,11 @@ int demo_run(struct db *db)
 		rc = db_tx_run(db, demo_points_tx, &pc);
 		if (rc < 0) {
 			fprintf(stderr, "tala: demo: cannot load the demo points\n");
+			return rc;
+		}
+		rc = db_tx_run(db, demo_requests_tx, NULL);
+		if (rc < 0) {
+			fprintf(stderr, "tala: demo: cannot load the demo talent pool\n");
 			return rc;
 		}
 	}

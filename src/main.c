@@ -10,6 +10,7 @@
 #include "core/mem.h"
 #include "http/server_internal.h"
 #include "modules/points/points.h"
+#include "modules/requests/requests.h"
 #include "org/org.h"
 #include "routes.h"
 #include "store/db.h"
@@ -418,6 +419,82 @@ static int cmd_user(const char **rest, int nrest)
 	return 0;
 }
 
+struct apikey_ctx {
+	const char *node, *name, *hash;
+	int64_t id;
+	const char *error;
+};
+
+static int apikey_tx(struct db_conn *c, void *ctx)
+{
+	struct apikey_ctx *k = ctx;
+	struct arena *a = arena_new();
+	struct org_node *node = NULL;
+	int rc = org_store_get(c, a, k->node, &node);
+	if (rc == DB_DONE) {
+		k->error = "no such node";
+		rc = -100;
+	}
+	if (rc == DB_ROW)
+		rc = db_query_int(c, &k->id,
+				  "INSERT INTO api_keys (node_id, name, key_hash, created_at) "
+				  "VALUES (?, ?, ?, ?) RETURNING id",
+				  "itti", node->id, k->name, k->hash, clock_now_ms());
+	if (rc >= 0) {
+		char obj[48];
+		snprintf(obj, sizeof(obj), "api_key:%lld", (long long)k->id);
+		rc = cli_audit(c, "apikey.create", obj, node->id, k->name);
+	}
+	arena_free(a);
+	return rc;
+}
+
+/* tala apikey add --node CODE --name NAME: a key for an Open311 client, printed once (only
+ * its SM3 hash is stored) as the last line. */
+static int cmd_apikey(const char **rest, int nrest)
+{
+	struct apikey_ctx k = {0};
+	struct cli_flag flags[] = {
+		{"node", &k.node, "code or id of the node whose orders the client may file"},
+		{"name", &k.name, "who the key is for"},
+		{NULL, NULL, NULL},
+	};
+	bool help = nrest >= 1 && (strcmp(rest[0], "--help") == 0 || strcmp(rest[0], "-h") == 0);
+	if (!help && (nrest < 1 || strcmp(rest[0], "add") != 0)) {
+		fprintf(stderr, "usage: tala apikey add --node CODE --name NAME\n");
+		return 2;
+	}
+	if (!help && cli_flags(rest + 1, nrest - 1, flags, &help) < 0)
+		return 2;
+	if (help) {
+		printf("usage: tala apikey add --node CODE --name NAME [--db URL]\n"
+		       "Creates an Open311 api_key; the key is printed once, as the last line.\n");
+		cli_flags_help(flags);
+		return 0;
+	}
+	if (!k.node || !k.name || !*k.name || strlen(k.name) > 100) {
+		fprintf(stderr, "tala: apikey add needs --node and --name\n");
+		return 2;
+	}
+	struct db *db = cli_open(true, 1);
+	if (!db)
+		return 1;
+	char key[65], hash[CRYPTO_SM3_HEX];
+	crypto_token(key, 24);
+	crypto_sm3_hex(key, strlen(key), hash);
+	k.hash = hash;
+	int rc = db_tx_run(db, cli_root_tx, NULL);
+	if (rc >= 0)
+		rc = db_tx_run(db, apikey_tx, &k);
+	db_close(db);
+	if (rc < 0) {
+		fprintf(stderr, "tala: apikey add: %s\n", k.error ? k.error : "database error");
+		return 1;
+	}
+	printf("api key %lld for %s on %s:\n%s\n", (long long)k.id, k.name, k.node, key);
+	return 0;
+}
+
 static int cmd_backup(const char **rest, int nrest)
 {
 	const char *to = NULL;
@@ -453,8 +530,9 @@ static int cmd_check(const char **rest, int nrest)
 		return 2;
 	if (help) {
 		printf("usage: tala check [--db URL]\n"
-		       "Verifies the audit chain and the points ledger (every balance recomputed from the "
-		       "transfers, every sealed period re-hashed). Exit 1 on any fault.\n");
+		       "Verifies the audit chain, the points ledger (every balance recomputed from the "
+		       "transfers, every sealed period re-hashed) and the service-hours ledger. Exit 1 "
+		       "on any fault.\n");
 		return 0;
 	}
 	struct db *db = cli_open(false, 1);
@@ -462,16 +540,18 @@ static int cmd_check(const char **rest, int nrest)
 		return 1;
 	int audit = audit_verify(db, stdout);
 	int points = audit < 0 ? 0 : points_check(db, stdout);
+	int hours = audit < 0 || points < 0 ? 0 : requests_hours_check(db, stdout);
 	db_close(db);
-	if (audit < 0 || points < 0) {
+	if (audit < 0 || points < 0 || hours < 0) {
 		fprintf(stderr, "tala: check: database error\n");
 		return 1;
 	}
-	if (audit + points > 0) {
-		printf("check: %d fault(s) found\n", audit + points);
+	if (audit + points + hours > 0) {
+		printf("check: %d fault(s) found\n", audit + points + hours);
 		return 1;
 	}
-	printf("check: audit chain intact; points ledger balanced, seals verified\n");
+	printf("check: audit chain intact; points ledger balanced, seals verified; "
+	       "service hours balanced\n");
 	return 0;
 }
 
@@ -485,6 +565,7 @@ static void usage(FILE *out)
 		"  demo       load the demo county (巴林右旗) and its accounts\n"
 		"  org add    add a node to the org tree\n"
 		"  user add   add an account with a role on a node\n"
+		"  apikey add create an Open311 api_key for a node\n"
 		"  backup     write a consistent copy of the database\n"
 		"  check      verify the audit chain and ledgers\n"
 		"  version    print the version\n\n"
@@ -531,6 +612,8 @@ int main(int argc, char **argv)
 		rc = cmd_org(rest, nrest);
 	else if (strcmp(cmd, "user") == 0)
 		rc = cmd_user(rest, nrest);
+	else if (strcmp(cmd, "apikey") == 0)
+		rc = cmd_apikey(rest, nrest);
 	else if (strcmp(cmd, "backup") == 0)
 		rc = cmd_backup(rest, nrest);
 	else if (strcmp(cmd, "check") == 0)

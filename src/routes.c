@@ -6,6 +6,7 @@
 #include "auth/auth_api.h"
 #include "core/clock.h"
 #include "modules/points/points_api.h"
+#include "modules/requests/requests_api.h"
 #include "org/org_api.h"
 #include "people/people_api.h"
 #include "store/db.h"
@@ -96,6 +97,36 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/public/points/households/{}", points_api_public_household,
 	 ROUTE_PUBLIC},
 	{HTTP_POST, "/api/v1/public/points/objections", points_api_public_objection, ROUTE_PUBLIC},
+
+	{HTTP_GET, "/api/v1/orders", requests_api_orders_list, 0},
+	{HTTP_POST, "/api/v1/orders", requests_api_order_create, 0},
+	{HTTP_GET, "/api/v1/orders/rates", requests_api_rates, 0},
+	{HTTP_GET, "/api/v1/orders/rates.xlsx", requests_api_rates_xlsx, 0},
+	{HTTP_GET, "/api/v1/orders/{}", requests_api_order_get, 0},
+	{HTTP_GET, "/api/v1/orders/{}/suggestions", requests_api_order_suggestions, 0},
+	{HTTP_POST, "/api/v1/orders/{}/dispatch", requests_api_order_dispatch, 0},
+	{HTTP_POST, "/api/v1/orders/{}/escalate", requests_api_order_escalate, 0},
+	{HTTP_POST, "/api/v1/orders/{}/visit", requests_api_order_visit, 0},
+	{HTTP_POST, "/api/v1/orders/{}/review", requests_api_order_unreasonable, 0},
+	{HTTP_POST, "/api/v1/orders/{}/{}", requests_api_order_volunteer, 0},
+	{HTTP_GET, "/api/v1/me/orders", requests_api_my_orders, 0},
+	{HTTP_GET, "/api/v1/public/request-categories", requests_api_public_categories, ROUTE_PUBLIC},
+	{HTTP_POST, "/api/v1/public/orders", requests_api_public_order_create, ROUTE_PUBLIC},
+	{HTTP_GET, "/api/v1/public/orders/{}", requests_api_public_order_get, ROUTE_PUBLIC},
+	{HTTP_POST, "/api/v1/public/orders/{}/rate", requests_api_public_order_rate, ROUTE_PUBLIC},
+	{HTTP_POST, "/api/v1/public/orders/{}/cancel", requests_api_public_order_cancel, ROUTE_PUBLIC},
+	{HTTP_GET, "/api/v1/volunteers", requests_api_volunteers_list, 0},
+	{HTTP_POST, "/api/v1/volunteers", requests_api_volunteer_create, 0},
+	{HTTP_GET, "/api/v1/volunteers.xlsx", requests_api_volunteers_xlsx, 0},
+	{HTTP_GET, "/api/v1/volunteers/{}", requests_api_volunteer_get, 0},
+	{HTTP_PATCH, "/api/v1/volunteers/{}", requests_api_volunteer_update, 0},
+	{HTTP_POST, "/api/v1/volunteers/{}/pairings", requests_api_pairing_create, 0},
+	{HTTP_GET, "/api/v1/activities", requests_api_activities_list, 0},
+	{HTTP_POST, "/api/v1/activities", requests_api_activity_create, 0},
+	{HTTP_POST, "/api/v1/activities/{}/signups", requests_api_activity_signup, 0},
+	{HTTP_POST, "/api/v1/activities/{}/signups/{}/attend", requests_api_activity_attend, 0},
+	{HTTP_GET, "/api/v1/calendar", requests_api_calendar_list, 0},
+	{HTTP_PUT, "/api/v1/calendar/{}", requests_api_calendar_set, 0},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

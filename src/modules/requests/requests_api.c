@@ -124,10 +124,10 @@ static bool requests_night(int64_t ms)
 	return minute >= 22 * 60 || minute < 6 * 60;
 }
 
-static void requests_today(char out[11])
+static void requests_today(char out[16])
 {
 	int d = requests_cst_day(clock_now_ms());
-	snprintf(out, 11, "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100);
+	snprintf(out, 16, "%04d-%02d-%02d", d / 10000 % 10000, d / 100 % 100, d % 100);
 }
 
 /* Ranked candidates of an order at its handler's level. */
@@ -137,7 +137,7 @@ static int requests_ranked(struct db_conn *c, struct requests_ctx *q, struct req
 	int n = requests_store_candidates(c, q->r->arena, o->handler_path, o->id, out);
 	if (n < 0)
 		return n;
-	char today[11];
+	char today[16];
 	requests_today(today);
 	struct requests_need need = {.specialty = o->specialty, .lat = o->lat, .lon = o->lon,
 				     .has_location = o->has_location,
