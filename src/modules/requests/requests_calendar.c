@@ -79,7 +79,7 @@ bool requests_working_day(const struct requests_calendar *cal, int yyyymmdd)
 	if (k)
 		return k == 'w';
 	int64_t days = days_from_civil(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
-	int weekday = (int)((days % 7 + 11) % 7); /* 0 = Monday; 1970-01-01 was a Thursday */
+	int weekday = (int)(((days % 7) + 7 + 3) % 7); /* 0 = Monday; 1970-01-01 was a Thursday */
 	return weekday < 5;
 }
 
