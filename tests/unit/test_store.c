@@ -388,8 +388,10 @@ static void test_ledger_never_negative_and_settles_once(void **state)
 	assert_int_equal(l.posted, 4);
 	assert_int_equal(l.pending, 0);
 	assert_int_equal(db_tx_run(db, ledger_tx, &l), DB_HARD_ERROR);
+	/* The balances add up, but these transfers stand for no entry or redemption: the check
+	 * reports exactly that one fault. */
 	FILE *devnull = fopen("/dev/null", "w");
-	assert_int_equal(points_check(db, devnull), 0);
+	assert_int_equal(points_check(db, devnull), 1);
 	fclose(devnull);
 }
 

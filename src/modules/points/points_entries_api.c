@@ -67,9 +67,11 @@ static int entry_create_tx(struct db_conn *c, void *ctx)
 {
 	struct points_ctx *p = ctx;
 	struct arena *a = p->r->arena;
-	char hash_input[1024], hash[65];
-	snprintf(hash_input, sizeof(hash_input), "%lld\x1f%s\x1f%s\x1f%s", (long long)p->household,
-		 p->item_ref, p->note ? p->note : "", p->evidence ? p->evidence : "");
+	/* The whole body: household, item, note and evidence, each whole (no truncation). */
+	char hash[65];
+	char *hash_input = arena_printf(a, "%lld\x1f%s\x1f%s\x1f%s\x1f%d", (long long)p->household,
+					p->item_ref, p->note ? p->note : "",
+					p->evidence ? p->evidence : "", p->evidence != NULL);
 	crypto_sm3_hex(hash_input, strlen(hash_input), hash);
 	struct points_entry *prior = NULL;
 	int rc = points_store_entry_by_key(c, a, p->key, &prior);
@@ -88,13 +90,25 @@ static int entry_create_tx(struct db_conn *c, void *ctx)
 	rc = points_household_node(c, p, p->household, ROLES_PEOPLE, &hnode);
 	if (rc < 0)
 		return rc;
-	/* The item: an id, or a code of the household's village. */
+	/* The item: an id, or a code of the household's village (the household may sit on a
+	 * group below it: look the code up on each node from there to the village). */
 	struct points_item *it = NULL;
 	int64_t item_id = 0;
-	if (http_parse_id(p->item_ref, &item_id) == 0)
+	if (http_parse_id(p->item_ref, &item_id) == 0) {
 		rc = points_store_item_get(c, a, item_id, &it);
-	else
-		rc = points_store_item_current(c, a, hnode->id, p->item_ref, &it);
+	} else {
+		struct org_node *n = hnode;
+		for (;;) {
+			rc = points_store_item_current(c, a, n->id, p->item_ref, &it);
+			if (rc != DB_DONE || strcmp(n->level, "village") == 0 || !n->parent_id)
+				break;
+			char up[24];
+			snprintf(up, sizeof(up), "%lld", (long long)n->parent_id);
+			rc = org_store_get(c, a, up, &n);
+			if (rc != DB_ROW)
+				break;
+		}
+	}
 	if (rc < 0)
 		return rc;
 	if (rc != DB_ROW || !it->current ||
@@ -392,7 +406,7 @@ int points_api_objection_create(struct http_req *r)
 	};
 	if (http_json_fields(r, spec) < 0)
 		return HTTP_DONE;
-	if (!*p.text || p.id <= 0)
+	if (http_text_blank(p.text) || p.id <= 0)
 		return http_reply_problem(r, "request.bad_field", "entry and text are required",
 					  p.id <= 0 ? "entry" : "text");
 	return points_run(&p, objection_create_tx, true);

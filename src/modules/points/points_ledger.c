@@ -34,6 +34,20 @@ static const char SQL_ALL_TRANSFERS[] =
 	"ORDER BY id";
 static const char SQL_ALL_BALANCES[] =
 	"SELECT account, posted, pending FROM points_balances ORDER BY account";
+/* What each household's account should hold according to the business records: approved
+ * entries less picked-up redemptions (posted), held redemptions (pending). */
+static const char SQL_EXPECTED[] =
+	"SELECT h.id, "
+	"COALESCE((SELECT SUM(e.points) FROM points_entries e WHERE e.household_id = h.id "
+	" AND e.status = 'approved'), 0) - "
+	"COALESCE((SELECT SUM(r.amount) FROM points_redemptions r WHERE r.household_id = h.id "
+	" AND r.status = 'picked_up'), 0), "
+	"COALESCE((SELECT SUM(r.amount) FROM points_redemptions r WHERE r.household_id = h.id "
+	" AND r.status = 'held'), 0) FROM households h ORDER BY h.id";
+static const char SQL_ORPHANS[] =
+	"SELECT COUNT(*) FROM points_transfers t WHERE t.entry_id IS NULL "
+	"AND t.redemption_id IS NULL AND t.phase IN ('posted','pending') AND NOT EXISTS "
+	"(SELECT 1 FROM points_redemptions r WHERE r.hold_id = t.id)";
 static const char SQL_SEALED[] =
 	"SELECT id, name, seal_hash FROM points_periods WHERE status = 'sealed' ORDER BY id";
 
@@ -291,6 +305,50 @@ static int points_check_tx(struct db_conn *c, void *ctx)
 			seen);
 		k->faults++;
 	}
+	/* Every transfer stands for an entry or a redemption, and every household holds what
+	 * its entries and redemptions say: a transfer slipped in beside them shows here. */
+	int64_t orphans = 0;
+	rc = db_query_int(c, &orphans, SQL_ORPHANS, "");
+	if (rc < 0)
+		return rc;
+	if (orphans) {
+		fprintf(k->out, "points: %lld transfer(s) with no entry or redemption behind them\n",
+			(long long)orphans);
+		k->faults++;
+	}
+	s = db_prepare(c, SQL_EXPECTED);
+	if (!s)
+		return DB_HARD_ERROR;
+	while ((rc = db_step(s)) == DB_ROW) {
+		char acct[32];
+		points_account(acct, "hh", db_col_int(s, 0));
+		int64_t posted = 0, pending = 0;
+		/* look up without inserting: households never scored have no sums */
+		size_t lo = 0, hi = k->n;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int cmp = strcmp(k->sums[mid].account, acct);
+			if (cmp == 0) {
+				posted = k->sums[mid].posted;
+				pending = k->sums[mid].pending;
+				break;
+			}
+			if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (posted != db_col_int(s, 1) || pending != db_col_int(s, 2)) {
+			fprintf(k->out,
+				"points: %s: the ledger holds %lld posted / %lld pending, its entries and "
+				"redemptions say %lld / %lld\n",
+				acct, (long long)posted, (long long)pending, (long long)db_col_int(s, 1),
+				(long long)db_col_int(s, 2));
+			k->faults++;
+		}
+	}
+	if (rc < 0)
+		return rc;
 	/* Sealed periods. */
 	s = db_prepare(c, SQL_SEALED);
 	if (!s)

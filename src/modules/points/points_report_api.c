@@ -321,7 +321,7 @@ int points_api_public_objection(struct http_req *r)
 	if (strlen(p.key) != 4 || strspn(p.key, "0123456789") != 4)
 		return http_reply_problem(r, "request.bad_field", "phone_last4: four digits",
 					  "phone_last4");
-	if (!*p.text || p.id <= 0)
+	if (http_text_blank(p.text) || p.id <= 0)
 		return http_reply_problem(r, "request.bad_field", "entry and text are required",
 					  p.id <= 0 ? "entry" : "text");
 	int rc = db_tx_run(r->db, public_objection_tx, &p);
