@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 apt_pkgs=(
   build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev libsodium-dev libssl-dev
-  liboath-dev libcmocka-dev libxlsxwriter-dev
+  liboath-dev libcmocka-dev libxlsxwriter-dev libzip-dev libxml2-dev
   postgresql postgresql-contrib
   curl nodejs npm chromium fonts-noto-cjk
 )

@@ -6,6 +6,7 @@
 #include "auth/auth_api.h"
 #include "core/clock.h"
 #include "modules/points/points_api.h"
+#include "modules/requests/open311_api.h"
 #include "modules/requests/requests_api.h"
 #include "org/org_api.h"
 #include "people/people_api.h"
@@ -118,6 +119,7 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/volunteers", requests_api_volunteers_list, 0},
 	{HTTP_POST, "/api/v1/volunteers", requests_api_volunteer_create, 0},
 	{HTTP_GET, "/api/v1/volunteers.xlsx", requests_api_volunteers_xlsx, 0},
+	{HTTP_POST, "/api/v1/volunteers/import", requests_api_volunteers_import, 0},
 	{HTTP_GET, "/api/v1/volunteers/{}", requests_api_volunteer_get, 0},
 	{HTTP_PATCH, "/api/v1/volunteers/{}", requests_api_volunteer_update, 0},
 	{HTTP_POST, "/api/v1/volunteers/{}/pairings", requests_api_pairing_create, 0},
@@ -127,6 +129,19 @@ const struct route routes[] = {
 	{HTTP_POST, "/api/v1/activities/{}/signups/{}/attend", requests_api_activity_attend, 0},
 	{HTTP_GET, "/api/v1/calendar", requests_api_calendar_list, 0},
 	{HTTP_PUT, "/api/v1/calendar/{}", requests_api_calendar_set, 0},
+
+	/* Open311 GeoReport v2: public; posting needs an api_key in the form */
+	{HTTP_GET, "/open311/v2/discovery.json", open311_api_discovery, ROUTE_PUBLIC},
+	{HTTP_GET, "/open311/v2/discovery.xml", open311_api_discovery, ROUTE_PUBLIC},
+	{HTTP_GET, "/open311/v2/services.json", open311_api_services, ROUTE_PUBLIC},
+	{HTTP_GET, "/open311/v2/services.xml", open311_api_services, ROUTE_PUBLIC},
+	{HTTP_GET, "/open311/v2/services/{}", open311_api_service_definition, ROUTE_PUBLIC},
+	{HTTP_GET, "/open311/v2/requests.json", open311_api_requests_list, ROUTE_PUBLIC},
+	{HTTP_GET, "/open311/v2/requests.xml", open311_api_requests_list, ROUTE_PUBLIC},
+	{HTTP_POST, "/open311/v2/requests.json", open311_api_request_create, ROUTE_PUBLIC},
+	{HTTP_POST, "/open311/v2/requests.xml", open311_api_request_create, ROUTE_PUBLIC},
+	{HTTP_GET, "/open311/v2/requests/{}", open311_api_request_get, ROUTE_PUBLIC},
+	{HTTP_GET, "/open311/v2/tokens/{}", open311_api_token_get, ROUTE_PUBLIC},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

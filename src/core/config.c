@@ -56,6 +56,8 @@ static const struct config_entry config_table[] = {
 	    "1: take the client address from X-Real-IP when the peer is loopback (nginx)"),
 	INT("login-rate", login_rate, CONFIG_SERVE, 60, 1, 100000,
 	    "sign-in attempts per minute from one client IP (and burst)"),
+	INT("open311-rate", open311_rate, CONFIG_SERVE, 600, 1, 100000,
+	    "Open311 requests posted per minute with one api_key (and burst)"),
 	INT("audit-retention", audit_retention, CONFIG_DB, 180, 180, 36500,
 	    "days the audit log is kept at least"),
 };

@@ -29,6 +29,7 @@ struct config {
 	int64_t totp_staff;
 	int64_t audit_retention;
 	int64_t login_rate;
+	int64_t open311_rate;
 	int64_t trust_proxy;
 	int64_t cookie_secure;
 };

@@ -119,6 +119,30 @@ json_t *http_json_parse(const char *body, size_t len, int max_depth, const char 
 int http_json_spec(json_t *obj, const struct json_field *spec, struct arena *a,
 		   const char **field, const char **reason);
 
+/* An application/x-www-form-urlencoded body (form.c), decoded into the arena. */
+enum { HTTP_FORM_MAX = 64, HTTP_FORM_NAME_MAX = 64 };
+struct http_form {
+	int n;
+	const char *name[HTTP_FORM_MAX], *value[HTTP_FORM_MAX];
+};
+/* Parses body: '+' is a space, %XX a byte; every name and value must decode to UTF-8 without
+ * control characters (tab and newlines aside), a name may appear once. Returns 0, or -1 with
+ * the reason in *why. */
+int http_form_parse(const char *body, size_t len, struct arena *a, struct http_form *f,
+		    const char **why);
+/* A field's value, or NULL when the form lacks it. */
+const char *http_form_get(const struct http_form *f, const char *name);
+
+/* Open311 answers (open311_reply.c): body as JSON, or with xml as an XML document under root
+ * whose arrays hold elements named in the singular (services → service, service_requests →
+ * request …). Steals body. */
+int http_reply_open311(struct http_req *r, int status, bool xml, const char *root, json_t *body);
+/* An Open311 error: [{"code":status,"description":…}] or <errors><error>…; the format is the
+ * path's (".xml" or JSON). Every error under /open311/ leaves in this shape. */
+int http_reply_open311_error(struct http_req *r, int status, const char *description);
+/* True for a path under /open311/. */
+bool http_path_open311(const char *path);
+
 /* A query-string argument, or NULL. */
 const char *http_query(struct http_req *r, const char *name);
 /* An integer query argument within [lo, hi], def when absent. Replies 400 and returns -1

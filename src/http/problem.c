@@ -12,6 +12,7 @@ static const struct problem problems[] = {
 	{"request.bad_field", 400, "A field is missing or invalid", "字段缺失或不合法"},
 	{"request.bad_query", 400, "A query argument is invalid", "查询参数不合法"},
 	{"request.bad_id", 400, "An id in the path is invalid", "路径中的编号不合法"},
+	{"request.bad_file", 400, "The uploaded file cannot be used", "上传的文件无法使用"},
 	{"request.body_too_large", 413, "Request body too large", "请求体过大"},
 	{"request.url_too_long", 414, "Request URL too long", "请求地址过长"},
 	{"request.unsupported_media_type", 415, "Body must be application/json",

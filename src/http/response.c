@@ -76,6 +76,8 @@ int http_reply_problem(struct http_req *r, const char *code, const char *detail,
 		log_error("http: unregistered problem code '%s'", code);
 		p = problem_find("internal");
 	}
+	if (http_path_open311(r->path)) /* Open311 clients read errors in the spec's shape */
+		return http_reply_open311_error(r, p->status, detail ? detail : p->title);
 	json_t *body = json_pack("{s:s, s:s, s:s, s:i, s:s}", "type",
 				 "https://tala.example/problems/", "title", p->title, "title_zh",
 				 p->title_zh, "status", p->status, "code", p->code);

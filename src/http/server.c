@@ -92,6 +92,8 @@ static int server_reply_405(struct http_req *r, unsigned allowed)
 			strncat(allow, ", ", sizeof(allow) - strlen(allow) - 1);
 		strncat(allow, names[i].name, sizeof(allow) - strlen(allow) - 1);
 	}
+	if (http_path_open311(r->path))
+		return http_open311_error_allow(r, 405, "Method not allowed", allow);
 	const char *json = "{\"type\":\"/docs/errors.md#request.method_not_allowed\","
 			   "\"title\":\"Method not allowed\",\"title_zh\":\"不支持该请求方法\","
 			   "\"status\":405,\"code\":\"request.method_not_allowed\"}";

@@ -34,6 +34,9 @@ const char *session_cookie(struct http_req *r, const char *token, bool clear);
 struct MHD_Response;
 /* Adds the headers every API answer carries (security, no-store, Set-Cookie). */
 void http_response_headers(struct http_req *r, struct MHD_Response *resp);
+/* An Open311 error with an Allow header (a 405 under /open311/). */
+int http_open311_error_allow(struct http_req *r, int status, const char *description,
+			     const char *allow);
 
 /* Serves a file of the built web app (GET/HEAD) or the app's index for unknown paths. */
 int static_serve(struct http_req *r, const char *web_dir);

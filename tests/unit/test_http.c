@@ -207,6 +207,31 @@ static void test_ratelimit_refills_at_its_rate_per_key(void **state)
 	assert_true(allowed <= 1);
 }
 
+static void test_form_decodes_plus_and_escapes_and_refuses_bad_text(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new();
+	struct http_form f;
+	const char *why = NULL;
+	const char *body = "api_key=k1&description=%E7%BE%8A+a%2Bb&&flag&attribute%5Burgency%5D=urgent";
+	assert_int_equal(http_form_parse(body, strlen(body), a, &f, &why), 0);
+	assert_int_equal(f.n, 4);
+	assert_string_equal(http_form_get(&f, "description"), "羊 a+b");
+	assert_string_equal(http_form_get(&f, "flag"), "");
+	assert_string_equal(http_form_get(&f, "attribute[urgency]"), "urgent");
+	assert_null(http_form_get(&f, "lat"));
+	const char *bad[] = {"a=%FF", "a=%4", "a=%G1", "a=%", "a=x%00y", "a=%01", "a=1&a=2", "=v",
+			     "a=\xe6\x9f"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		assert_int_equal(http_form_parse(bad[i], strlen(bad[i]), a, &f, &why), -1);
+		assert_non_null(why);
+	}
+	assert_int_equal(http_form_parse("", 0, a, &f, &why), 0);
+	assert_int_equal(f.n, 0);
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_router_matches_params_and_tells_404_from_405),
 		cmocka_unit_test(test_parse_id_accepts_only_positive_decimals),
 		cmocka_unit_test(test_ratelimit_refills_at_its_rate_per_key),
+		cmocka_unit_test(test_form_decodes_plus_and_escapes_and_refuses_bad_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,8 +18,8 @@ static const char SQL_ACTIVITIES[] =
 	"SELECT a.id, a.name, a.description, a.day_of_month, a.minutes, n.id, n.code, n.name, "
 	"(SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = a.id), "
 	"(SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = a.id AND s.attended = 1) "
-	"FROM activities a JOIN org_nodes n ON n.id = a.node_id WHERE n.path LIKE ? "
-	"ORDER BY a.id LIMIT 1000";
+	"FROM activities a JOIN org_nodes n ON n.id = a.node_id "
+	"WHERE n.path LIKE ? OR ? LIKE n.path || '%' ORDER BY a.id LIMIT 1000";
 static const char SQL_ACTIVITY_INSERT[] =
 	"INSERT INTO activities (county_id, node_id, name, description, day_of_month, minutes, "
 	"created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
@@ -94,9 +94,12 @@ static int activities_tx(struct db_conn *c, void *ctx)
 	struct db_stmt *s = db_prepare(c, SQL_ACTIVITIES);
 	if (!s)
 		return DB_HARD_ERROR;
+	/* the activities of the area and of the places above it (a township's donation day
+	 * is for its villages' volunteers too) */
 	char like[300];
 	snprintf(like, sizeof(like), "%s%%", q->node->path);
 	db_bind_text(s, 1, like);
+	db_bind_text(s, 2, q->node->path);
 	json_t *items = json_array();
 	q->out = json_pack("{s:o}", "items", items);
 	while ((rc = db_step(s)) == DB_ROW)

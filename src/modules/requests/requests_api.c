@@ -45,6 +45,8 @@ int requests_reply_error(struct requests_ctx *q, int rc)
 		return http_reply_problem(r, "request_order.exists", NULL, NULL);
 	case REQ_NOT_VOLUNTEER:
 		return http_reply_problem(r, "volunteer.no_profile", NULL, NULL);
+	case REQ_NOT_FOUND - 1001:
+		return http_reply_problem(r, "household.not_found", NULL, "household");
 	default:
 		return http_reply_db_error(r, rc);
 	}
@@ -75,6 +77,8 @@ int requests_audit(struct db_conn *c, struct requests_ctx *q, const char *object
 	struct audit_entry e = {.action = q->action, .object = object, .node_id = q->node_id,
 				.result = "ok", .detail = detail ? detail : ""};
 	http_audit_actor(q->r, &e);
+	if (q->actor && !q->r->user)
+		e.username = q->actor;
 	int64_t rc = audit_append(c, &e, clock_now_ms());
 	return rc < 0 ? (int)rc : 0;
 }
@@ -383,8 +387,27 @@ static int order_create_common(struct db_conn *c, struct requests_ctx *q,
 {
 	if (strcmp(q->node->level, "village") != 0 && strcmp(q->node->level, "group") != 0)
 		return REQ_BAD_STATE - 1000;
+	/* An order of a 小组 is handled by its village: the village's volunteers are asked. */
+	struct org_node *village = q->node;
+	int rc;
+	if (strcmp(q->node->level, "group") == 0) {
+		rc = requests_ancestor(c, q, q->node->id, "village", &village);
+		if (rc < 0)
+			return rc;
+		if (rc != DB_ROW)
+			village = q->node;
+	}
+	if (f->household) {
+		char *hpath = NULL;
+		int64_t hnode = 0;
+		rc = people_store_household_node(c, f->household, q->r->arena, &hpath, &hnode);
+		if (rc < 0)
+			return rc;
+		if (rc != DB_ROW || strncmp(hpath, village->path, strlen(village->path)) != 0)
+			return REQ_NOT_FOUND - 1001; /* no such household in this village */
+	}
 	struct requests_category *k = NULL;
-	int rc = requests_store_category(c, q->r->arena, f->category, &k);
+	rc = requests_store_category(c, q->r->arena, f->category, &k);
 	if (rc < 0)
 		return rc;
 	if (rc != DB_ROW)
@@ -398,7 +421,8 @@ static int order_create_common(struct db_conn *c, struct requests_ctx *q,
 	char ticket[11];
 	requests_ticket(ticket);
 	struct requests_order_in in = {
-		.county_id = q->node->county_id, .node_id = q->node->id, .category_id = k->id,
+		.county_id = q->node->county_id, .node_id = q->node->id,
+		.handler_node_id = village->id, .category_id = k->id,
 		.household_id = f->household, .filed_by = filed_by,
 		.due_at = requests_due_at(cal, tier, now), .lat = f->lat, .lon = f->lon,
 		.has_location = f->has_lat && f->has_lon, .text = f->text, .address = f->address,
@@ -456,7 +480,7 @@ static int order_fields_parse(struct http_req *r, struct order_fields *f, const 
 		http_reply_problem(r, "request.bad_field", "lat and lon: both, in degrees", "lat");
 		return -1;
 	}
-	if (!*f->text) {
+	if (http_text_blank(f->text)) {
 		http_reply_problem(r, "request.bad_field", "text: required", "text");
 		return -1;
 	}
@@ -494,8 +518,8 @@ static int order_create_tx(struct db_conn *c, void *ctx)
 		rc = requests_store_volunteer_of_user(c, q->r->arena, q->r->user->id, &me);
 		if (rc < 0)
 			return rc;
-		if (rc != DB_ROW)
-			return REQ_FORBIDDEN;
+		if (rc != DB_ROW || !me->grid_member)
+			return REQ_FORBIDDEN; /* only grid members (网格员) file for residents */
 		source = "grid";
 	}
 	rc = order_create_common(c, q, &oc->f, source, q->r->user->id);
@@ -533,6 +557,16 @@ int requests_public_fields(struct http_req *r, void **fields, const char **node)
 	struct order_fields *f = arena_alloc(r->arena, sizeof(*f));
 	*fields = f;
 	return order_fields_parse(r, f, node);
+}
+
+int requests_open311_create(struct db_conn *c, struct requests_ctx *q,
+			    const struct requests_open311_order *f)
+{
+	struct order_fields of = {.category = f->category, .text = f->text, .address = f->address,
+				  .urgency = f->urgency, .name = f->name, .phone = f->phone,
+				  .lat = f->lat, .lon = f->lon, .has_lat = f->has_location,
+				  .has_lon = f->has_location, .household = f->household};
+	return order_create_common(c, q, &of, "open311", 0);
 }
 
 /* ---- suggestions and dispatch ---- */
@@ -812,6 +846,16 @@ static int visit_tx(struct db_conn *c, void *ctx)
 	if (rc < 0)
 		return rc;
 	struct requests_order *o = q->order;
+	/* Staff visit; of the volunteers only grid members do, and never for their own work. */
+	if (!auth_can(q->r->user, REQ_STAFF, o->node_path) &&
+	    !auth_can(q->r->user, REQ_STAFF, o->handler_path)) {
+		struct requests_volunteer *me = NULL;
+		rc = requests_store_volunteer_of_user(c, q->r->arena, q->r->user->id, &me);
+		if (rc < 0)
+			return rc;
+		if (rc != DB_ROW || !me->grid_member || me->id == o->volunteer_id)
+			return REQ_FORBIDDEN;
+	}
 	if (strcmp(o->status, "done") != 0)
 		return REQ_BAD_STATE;
 	rc = requests_store_order_visit(c, o->id, q->flag_a, q->flag_b, clock_now_ms());

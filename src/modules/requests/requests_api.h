@@ -28,6 +28,7 @@ int requests_api_volunteer_create(struct http_req *r);
 int requests_api_volunteer_get(struct http_req *r);
 int requests_api_volunteer_update(struct http_req *r);
 int requests_api_volunteers_xlsx(struct http_req *r);
+int requests_api_volunteers_import(struct http_req *r);
 int requests_api_pairing_create(struct http_req *r);
 int requests_api_activities_list(struct http_req *r);
 int requests_api_activity_create(struct http_req *r);

@@ -22,6 +22,7 @@ enum requests_outcome {
 struct requests_ctx {
 	struct http_req *r;
 	const char *action, *ref, *text, *note, *reason, *status_filter, *verb;
+	const char *actor; /* the audit log's "who" when nobody signs in (an Open311 api key) */
 	struct org_node *node;
 	struct requests_order *order;
 	int64_t id, node_id, volunteer, minutes, rating;
@@ -46,5 +47,16 @@ int requests_offer_next(struct db_conn *c, struct requests_ctx *q, struct reques
 int requests_sweep(struct db_conn *c, struct requests_ctx *q, const char *path);
 /* A fresh ticket code: 10 characters without look-alikes (0/O, 1/I). */
 void requests_ticket(char out[11]);
+
+/* An order from an Open311 client (open311_api.c), placed on q->node (a village or group the
+ * client's api key covers) as source open311, with its event and audit entry. */
+struct requests_open311_order {
+	const char *category, *text, *address, *urgency, *name, *phone;
+	double lat, lon;
+	bool has_location;
+	int64_t household;
+};
+int requests_open311_create(struct db_conn *c, struct requests_ctx *q,
+			    const struct requests_open311_order *f);
 
 #endif

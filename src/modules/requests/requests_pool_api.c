@@ -44,7 +44,12 @@ static const char SQL_VOL_INSERT[] =
 	"lat, lon, max_active, no_night, health_note, insurance_until, available, grid_member, "
 	"created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_VOL_UPDATE[] =
-	"UPDATE volunteers SET specialties = COALESCE(CAST(? AS TEXT), specialties), "
+	"UPDATE volunteers SET name = COALESCE(CAST(? AS TEXT), name), "
+	"phone = COALESCE(CAST(? AS TEXT), phone), "
+	"birth_year = COALESCE(CAST(? AS BIGINT), birth_year), "
+	"lat = CASE WHEN CAST(? AS BIGINT) = 1 THEN ? ELSE lat END, "
+	"lon = CASE WHEN CAST(? AS BIGINT) = 1 THEN ? ELSE lon END, "
+	"specialties = COALESCE(CAST(? AS TEXT), specialties), "
 	"max_active = COALESCE(CAST(? AS BIGINT), max_active), "
 	"insurance_until = COALESCE(CAST(? AS TEXT), insurance_until), "
 	"available = COALESCE(CAST(? AS BIGINT), available), "
@@ -57,6 +62,25 @@ static const char SQL_PAIRING[] =
 static const char SQL_PAIRINGS[] =
 	"SELECT h.id, h.code, h.head_name FROM volunteer_pairings p "
 	"JOIN households h ON h.id = p.household_id WHERE p.volunteer_id = ? ORDER BY h.id";
+
+/* Checks a comma-separated specialty list against the known codes. */
+static bool specialties_valid(const char *list)
+{
+	if (!*list)
+		return false;
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		bool ok = false;
+		for (size_t i = 0; i < sizeof(specialty_codes) / sizeof(specialty_codes[0]); i++)
+			ok = ok || (strlen(specialty_codes[i]) == len &&
+				    strncmp(specialty_codes[i], p, len) == 0);
+		if (!ok)
+			return false;
+		p = end ? end + 1 : NULL;
+	}
+	return true;
+}
 
 static json_t *vol_json(struct db_stmt *s, bool full_phone)
 {
@@ -121,6 +145,8 @@ static int vols_list_tx(struct db_conn *c, void *ctx)
 		return rc;
 	json_t *items = json_array();
 	q->out = json_pack("{s:o}", "items", items);
+	if (q->flag_a)
+		return 0;
 	return vols_query(c, q->node->path, q->text, true, items);
 }
 
@@ -129,9 +155,12 @@ int requests_api_volunteers_list(struct http_req *r)
 	struct requests_ctx q = {.r = r, .action = "volunteer.list", .ref = http_query(r, "node"),
 				 .text = http_query(r, "specialty")};
 	if ((q.ref && (!*q.ref || strlen(q.ref) > 64)) || (q.text && strlen(q.text) > 20))
-		return http_reply_problem(r, "request.bad_query", "node or specialty", NULL);
+		return http_reply_problem(r, "request.bad_query", "node or specialty too long",
+					  q.ref && strlen(q.ref) > 64 ? "node" : "specialty");
 	if (q.text && !*q.text)
 		q.text = NULL;
+	/* A specialty we do not know matches nobody (and is never a LIKE pattern). */
+	q.flag_a = q.text && !specialties_valid(q.text);
 	return requests_run(&q, vols_list_tx, false);
 }
 
@@ -157,25 +186,6 @@ static int vol_reply(struct db_conn *c, struct requests_ctx *q, int64_t id)
 						       db_col_text(s, 1), "head_name",
 						       db_col_text(s, 2)));
 	return rc < 0 ? rc : 0;
-}
-
-/* Checks a comma-separated specialty list against the known codes. */
-static bool specialties_valid(const char *list)
-{
-	if (!*list)
-		return false;
-	for (const char *p = list; p && *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		bool ok = false;
-		for (size_t i = 0; i < sizeof(specialty_codes) / sizeof(specialty_codes[0]); i++)
-			ok = ok || (strlen(specialty_codes[i]) == len &&
-				    strncmp(specialty_codes[i], p, len) == 0);
-		if (!ok)
-			return false;
-		p = end ? end + 1 : NULL;
-	}
-	return true;
 }
 
 struct vol_in {
@@ -326,8 +336,9 @@ static int vol_load(struct db_conn *c, struct requests_ctx *q, unsigned roles)
 	if (rc != DB_ROW)
 		return REQ_VOLUNTEER_NOT_FOUND;
 	q->node_id = v->node_id;
-	if (!auth_can(q->r->user, roles, v->node_path) &&
-	    !(q->r->user->id == v->user_id && roles != REQ_STAFF))
+	/* staff of the area; a volunteer only their own entry */
+	if (!auth_can(q->r->user, REQ_STAFF & roles, v->node_path) &&
+	    !((roles & ROLE_VOLUNTEER) && v->user_id && q->r->user->id == v->user_id))
 		return REQ_FORBIDDEN;
 	q->extra = v;
 	return 0;
@@ -361,26 +372,36 @@ static int vol_update_tx(struct db_conn *c, void *ctx)
 	struct db_stmt *s = db_prepare(c, SQL_VOL_UPDATE);
 	if (!s)
 		return DB_HARD_ERROR;
-	db_bind_text(s, 1, v->specialties);
+	db_bind_text(s, 1, v->name);
+	db_bind_text(s, 2, v->phone);
+	if (v->has_birth)
+		db_bind_int(s, 3, v->birth_year);
+	else
+		db_bind_null(s, 3);
+	db_bind_int(s, 4, v->has_location);
+	db_bind_double(s, 5, v->lat);
+	db_bind_int(s, 6, v->has_location);
+	db_bind_double(s, 7, v->lon);
+	db_bind_text(s, 8, v->specialties);
 	if (v->has_max)
-		db_bind_int(s, 2, v->max_active);
+		db_bind_int(s, 9, v->max_active);
 	else
-		db_bind_null(s, 2);
-	db_bind_text(s, 3, v->insurance_until);
+		db_bind_null(s, 9);
+	db_bind_text(s, 10, v->insurance_until);
 	if (v->has_available)
-		db_bind_int(s, 4, v->available);
+		db_bind_int(s, 11, v->available);
 	else
-		db_bind_null(s, 4);
+		db_bind_null(s, 11);
 	if (v->has_no_night)
-		db_bind_int(s, 5, v->no_night);
+		db_bind_int(s, 12, v->no_night);
 	else
-		db_bind_null(s, 5);
-	db_bind_text(s, 6, v->health_note);
+		db_bind_null(s, 12);
+	db_bind_text(s, 13, v->health_note);
 	if (v->has_grid)
-		db_bind_int(s, 7, v->grid_member);
+		db_bind_int(s, 14, v->grid_member);
 	else
-		db_bind_null(s, 7);
-	db_bind_int(s, 8, q->id);
+		db_bind_null(s, 14);
+	db_bind_int(s, 15, q->id);
 	rc = db_step(s);
 	if (rc < 0)
 		return rc;

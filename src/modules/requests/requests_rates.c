@@ -16,15 +16,22 @@
 static const char SQL_RATE_ROWS[] =
 	"SELECT o.created_at, o.first_accepted_at, o.urgency, o.done_at, o.due_at, o.resolved, "
 	"o.satisfied, o.unreasonable, o.redo_count, o.status, COALESCE(v.name, '（未派单）'), "
-	"n.name, COALESCE(pn.name, n.name), k.name, "
-	"(SELECT COUNT(*) FROM order_offers f WHERE f.order_id = o.id AND f.status = 'declined'), "
-	"(SELECT COUNT(*) FROM order_offers f WHERE f.order_id = o.id "
-	" AND f.status IN ('accepted','declined')) "
+	"n.name, COALESCE(pn.name, n.name), k.name "
 	"FROM orders o JOIN org_nodes n ON n.id = o.node_id LEFT JOIN org_nodes pn ON pn.id = "
 	"n.parent_id LEFT JOIN volunteers v ON v.id = o.volunteer_id JOIN request_categories k "
 	"ON k.id = o.category_id WHERE n.path LIKE ? AND o.status <> 'cancelled' "
 	"AND (CAST(? AS BIGINT) = 0 OR o.created_at >= ?) AND (CAST(? AS BIGINT) = 0 OR "
 	"o.created_at < ?) ORDER BY o.id LIMIT 200000";
+
+/* Offers answered, each counted for the volunteer it was made to (not the order's holder). */
+static const char SQL_RATE_OFFERS[] =
+	"SELECT o.created_at, f.status, v.name, n.name, COALESCE(pn.name, n.name), k.name "
+	"FROM order_offers f JOIN orders o ON o.id = f.order_id JOIN volunteers v ON "
+	"v.id = f.volunteer_id JOIN org_nodes n ON n.id = o.node_id LEFT JOIN org_nodes pn ON "
+	"pn.id = n.parent_id JOIN request_categories k ON k.id = o.category_id "
+	"WHERE n.path LIKE ? AND o.status <> 'cancelled' AND f.status IN ('accepted','declined') "
+	"AND (CAST(? AS BIGINT) = 0 OR o.created_at >= ?) AND (CAST(? AS BIGINT) = 0 OR "
+	"o.created_at < ?) ORDER BY f.id LIMIT 400000";
 
 struct rate_group {
 	char key[96];
@@ -95,8 +102,25 @@ static void rates_add(struct rate_group *g, struct db_stmt *s)
 			g->satisfied += db_col_int(s, 6) != 0;
 		}
 	}
-	g->declined += db_col_int(s, 14);
-	g->offers += db_col_int(s, 15);
+}
+
+/* The group key of a row whose created_at, volunteer, village, town and category sit at
+ * columns created, vol, vol+1, vol+2, vol+3. */
+static void rates_key(const char *by, struct db_stmt *s, int created, int vol, char *key,
+		      size_t len)
+{
+	if (strcmp(by, "volunteer") == 0)
+		snprintf(key, len, "%s", db_col_text(s, vol));
+	else if (strcmp(by, "village") == 0)
+		snprintf(key, len, "%s", db_col_text(s, vol + 1));
+	else if (strcmp(by, "town") == 0)
+		snprintf(key, len, "%s", db_col_text(s, vol + 2));
+	else if (strcmp(by, "category") == 0)
+		snprintf(key, len, "%s", db_col_text(s, vol + 3));
+	else {
+		int d = requests_cst_day(db_col_int(s, created));
+		snprintf(key, len, "%04d-%02d", d / 10000 % 10000, d / 100 % 100);
+	}
 }
 
 struct rates_ctx {
@@ -126,21 +150,31 @@ static int rates_tx(struct db_conn *c, void *ctx)
 	struct rate_group total = {.key = "合计"};
 	while ((rc = db_step(s)) == DB_ROW) {
 		char key[96];
-		const char *by = rc_->by;
-		if (strcmp(by, "volunteer") == 0)
-			snprintf(key, sizeof(key), "%s", db_col_text(s, 10));
-		else if (strcmp(by, "village") == 0)
-			snprintf(key, sizeof(key), "%s", db_col_text(s, 11));
-		else if (strcmp(by, "town") == 0)
-			snprintf(key, sizeof(key), "%s", db_col_text(s, 12));
-		else if (strcmp(by, "category") == 0)
-			snprintf(key, sizeof(key), "%s", db_col_text(s, 13));
-		else {
-			int d = requests_cst_day(db_col_int(s, 0));
-			snprintf(key, sizeof(key), "%04d-%02d", d / 10000, d / 100 % 100);
-		}
+		rates_key(rc_->by, s, 0, 10, key, sizeof(key));
 		rates_add(rates_group(&rs, key), s);
 		rates_add(&total, s);
+	}
+	if (rc >= 0) {
+		s = db_prepare(c, SQL_RATE_OFFERS);
+		if (!s) {
+			free(rs.g);
+			return DB_HARD_ERROR;
+		}
+		db_bind_text(s, 1, like);
+		db_bind_int(s, 2, rc_->from);
+		db_bind_int(s, 3, rc_->from);
+		db_bind_int(s, 4, rc_->to);
+		db_bind_int(s, 5, rc_->to);
+		while ((rc = db_step(s)) == DB_ROW) {
+			char key[96];
+			rates_key(rc_->by, s, 0, 2, key, sizeof(key));
+			bool declined = strcmp(db_col_text(s, 1), "declined") == 0;
+			struct rate_group *g = rates_group(&rs, key);
+			g->offers++;
+			g->declined += declined;
+			total.offers++;
+			total.declined += declined;
+		}
 	}
 	if (rc < 0) {
 		free(rs.g);

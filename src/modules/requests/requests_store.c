@@ -25,10 +25,10 @@ static const char SQL_CATEGORY_ID[] =
 static const char SQL_ORDER[] = "SELECT " ORDER_COLS ORDER_FROM "WHERE o.id = ?";
 static const char SQL_ORDER_TICKET[] = "SELECT " ORDER_COLS ORDER_FROM "WHERE o.ticket = ?";
 static const char SQL_VOLUNTEER[] =
-	"SELECT v.id, v.county_id, v.node_id, COALESCE(v.user_id, 0), v.name, n.path "
+	"SELECT v.id, v.county_id, v.node_id, COALESCE(v.user_id, 0), v.name, n.path, v.grid_member "
 	"FROM volunteers v JOIN org_nodes n ON n.id = v.node_id WHERE v.id = ?";
 static const char SQL_VOLUNTEER_USER[] =
-	"SELECT v.id, v.county_id, v.node_id, COALESCE(v.user_id, 0), v.name, n.path "
+	"SELECT v.id, v.county_id, v.node_id, COALESCE(v.user_id, 0), v.name, n.path, v.grid_member "
 	"FROM volunteers v JOIN org_nodes n ON n.id = v.node_id WHERE v.user_id = ?";
 static const char SQL_ORDER_INSERT[] =
 	"INSERT INTO orders (county_id, node_id, handler_node_id, level, category_id, text, address, "
@@ -183,6 +183,7 @@ static int volunteer_get(struct db_conn *c, struct arena *a, const char *sql, in
 		v->user_id = db_col_int(s, 3);
 		v->name = dup(a, s, 4);
 		v->node_path = dup(a, s, 5);
+		v->grid_member = db_col_int(s, 6) != 0;
 		*out = v;
 	}
 	return rc;
@@ -208,7 +209,7 @@ int requests_store_order_insert(struct db_conn *c, const struct requests_order_i
 		return DB_HARD_ERROR;
 	db_bind_int(s, 1, o->county_id);
 	db_bind_int(s, 2, o->node_id);
-	db_bind_int(s, 3, o->node_id);
+	db_bind_int(s, 3, o->handler_node_id ? o->handler_node_id : o->node_id);
 	db_bind_int(s, 4, o->category_id);
 	db_bind_text(s, 5, o->text);
 	db_bind_text(s, 6, o->address ? o->address : "");

@@ -23,6 +23,7 @@ struct requests_order {
 
 struct requests_volunteer {
 	int64_t id, county_id, node_id, user_id;
+	bool grid_member;
 	const char *name, *node_path;
 };
 
@@ -38,7 +39,7 @@ int requests_store_volunteer_of_user(struct db_conn *c, struct arena *a, int64_t
 				     struct requests_volunteer **out);
 
 struct requests_order_in {
-	int64_t county_id, node_id, category_id, household_id, filed_by, due_at;
+	int64_t county_id, node_id, handler_node_id, category_id, household_id, filed_by, due_at;
 	double lat, lon;
 	bool has_location;
 	const char *text, *address, *urgency, *tier, *ticket, *resident_name, *resident_phone;
