@@ -220,11 +220,17 @@ static int demo_points_tx(struct db_conn *c, void *ctx)
 	struct demo_points_ctx *d = ctx;
 	struct arena *a = arena_new();
 	int64_t now = clock_now_ms();
-	int rc = db_query_int(c, &d->maker, SQL_DEMO_USER, "t", "secretary");
-	if (rc >= 0)
-		rc = db_query_int(c, &d->checker, SQL_DEMO_USER, "t", "committee");
+	/* 呼特勒嘎查: the secretary enters, the committee member checks; 巴彦汉嘎查: its
+	 * secretary enters, the township checks. */
 	const char *villages[] = {"hutele", "bayanhan"};
+	const char *makers[] = {"secretary", "secretary2"}, *checkers[] = {"committee", "town"};
+	int rc = 0;
 	for (int v = 0; rc >= 0 && v < 2; v++) {
+		rc = db_query_int(c, &d->maker, SQL_DEMO_USER, "t", makers[v]);
+		if (rc >= 0)
+			rc = db_query_int(c, &d->checker, SQL_DEMO_USER, "t", checkers[v]);
+		if (rc < 0)
+			break;
 		struct org_node *village = NULL;
 		rc = org_store_get(c, a, villages[v], &village);
 		if (rc != DB_ROW)

@@ -268,8 +268,8 @@ test('mobile: the residents’ home page at phone size', async () => {
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`)
     await shot(m, '06-mobile-home')
 
-    await m.locator('[data-test=m-tile-points]').click()
-    await m.waitForURL(/\/m\/points$/)
+    await m.locator('[data-test=m-tile-orders]').click()
+    await m.waitForURL(/\/m\/orders$/)
     await m.getByRole('heading', { name: '即将上线' }).waitFor()
     await shot(m, '07-mobile-coming-soon')
     await m.locator('[data-test=m-navbar] .van-nav-bar__left').click()

@@ -98,7 +98,7 @@ int points_reply_error(struct points_ctx *p, int rc)
 	case POINTS_MAKER_CHECKER:
 		return http_reply_problem(r, "points.maker_checker", NULL, NULL);
 	case POINTS_BAD_STATE:
-		return http_reply_problem(r, "points.bad_state", NULL, NULL);
+		return http_reply_problem(r, "points.bad_state", p->why, NULL);
 	case POINTS_NO_PERIOD:
 		return http_reply_problem(r, "points.no_open_period", NULL, NULL);
 	case POINTS_OUT_OF_STOCK:
@@ -473,27 +473,43 @@ static int period_transition_tx(struct db_conn *c, void *ctx)
 	int64_t until = 0;
 	char hash[65];
 	if (strcmp(verb, "close") == 0) {
-		if (strcmp(per->status, "open") != 0)
+		if (strcmp(per->status, "open") != 0) {
+			p->why = "only an open period can be closed";
 			return POINTS_BAD_STATE;
+		}
 		to = "closed";
 	} else if (strcmp(verb, "publish") == 0) {
-		if (strcmp(per->status, "closed") != 0)
+		if (strcmp(per->status, "closed") != 0) {
+			p->why = "only a closed period can be published";
 			return POINTS_BAD_STATE;
+		}
 		rc = points_store_period_count(c, per->id, "pending_entries", &n);
 		if (rc < 0)
 			return rc;
-		if (n > 0)
-			return POINTS_BAD_STATE; /* decide every entry before the public display */
+		if (n > 0) {
+			p->why = arena_printf(p->r->arena, "%lld entries are still pending: approve or "
+							   "reject them first",
+					      (long long)n);
+			return POINTS_BAD_STATE;
+		}
 		to = "publicity";
 		until = now + per->publicity_days * 86400000LL;
 	} else {
-		if (strcmp(per->status, "publicity") != 0 || now < per->publicity_until)
+		if (strcmp(per->status, "publicity") != 0) {
+			p->why = "only a period in publicity (公示) can be sealed";
 			return POINTS_BAD_STATE;
+		}
+		if (now < per->publicity_until) {
+			p->why = "the public display (公示) has not ended";
+			return POINTS_BAD_STATE;
+		}
 		rc = points_store_period_count(c, per->id, "open_objections", &n);
 		if (rc < 0)
 			return rc;
-		if (n > 0)
+		if (n > 0) {
+			p->why = arena_printf(p->r->arena, "%lld objections are still open", (long long)n);
 			return POINTS_BAD_STATE;
+		}
 		rc = points_period_hash(c, per->id, hash);
 		if (rc < 0)
 			return rc;

@@ -18,6 +18,7 @@ struct points_ctx {
 	int64_t node_id;         /* for audit */
 	json_t *out;
 	int status;              /* 200 or 201 for the reply */
+	const char *why;         /* detail for a POINTS_BAD_STATE answer */
 	/* request fields */
 	const char *code, *name, *category, *decision, *note, *evidence, *key, *reason, *text;
 	const char *item_ref, *status_filter;

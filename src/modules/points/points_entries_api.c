@@ -433,7 +433,7 @@ static int objection_decide_tx(struct db_conn *c, void *ctx)
 	p->node_id = e->node_id;
 	int64_t rev = 0;
 	if (p->uphold) {
-		rc = entry_reverse(c, p, e, arena_printf(a, "objection %lld upheld: %s",
+		rc = entry_reverse(c, p, e, arena_printf(a, "异议 %lld 成立：%s",
 							 (long long)o->id, p->decision),
 				   &rev);
 		if (rc < 0)

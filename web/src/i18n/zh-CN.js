@@ -1,6 +1,8 @@
 // 简体中文 — the source of every message key. en.js must carry the same keys (see i18n.test.js).
 // vue-i18n treats { } @ $ | as syntax: write them as {'{'} {'@'} etc. if ever needed.
+import points from './points.zh-CN.js'
 export default {
+  ...points,
   app: {
     name: '塔拉',
     fullName: '塔拉 · 县域基层治理平台',
@@ -42,6 +44,14 @@ export default {
     people: '人口与户籍',
     audit: '审计日志',
     account: '我的账户',
+    points: '积分管理',
+    pointsItems: '评分项目',
+    pointsPeriods: '评分周期',
+    pointsEntries: '积分录入与审核',
+    pointsObjections: '异议处理',
+    pointsStore: '积分超市',
+    pointsReport: '积分报表',
+    householdPoints: '户积分',
     logout: '退出登录',
   },
   header: {
@@ -93,6 +103,21 @@ export default {
       self_grant: '不能修改自己的角色。',
       totp_not_pending: '没有待确认的绑定，请重新点击“开始设置”。',
       forbidden: '当前角色没有执行此操作的权限。',
+    },
+    points: {
+      forbidden: '当前角色没有执行此操作的权限。',
+      maker_checker: '录入人不能审核自己的记录，请由本村另一名“两委”成员审核。',
+      insufficient: '该户可用积分不足。',
+      idempotency_conflict: '该条记录的提交编号已用于另一条不同的记录，未能提交。请重新录入。',
+      bad_state: '当前状态下不允许此操作，请刷新后重试。',
+      out_of_stock: '库存不足，请减少数量或先补货。',
+      exists: '已存在相同的记录。',
+      evidence_required: '该评分项目须填写佐证材料。',
+      already_reversed: '该条积分已被冲正，不能重复冲正。',
+      not_found: '积分记录不存在，或不在您的管辖范围内。',
+      item_not_found: '本嘎查村没有该现行评分项目（可能已被修订），请重新选择。',
+      goods_not_found: '本村积分超市没有该商品。',
+      no_open_period: '本村没有进行中的评分周期，请先在“评分周期”中新建周期。',
     },
     csrf: {
       missing: '页面安全令牌已失效，请刷新页面后重试。',
@@ -199,6 +224,23 @@ export default {
     relation: '与户主关系',
     is_party_member: '政治面貌',
     totp: '动态验证码',
+    item: '评分项目',
+    points: '分值',
+    category: '类别',
+    decision: '决议依据',
+    evidence: '佐证材料',
+    evidence_required: '是否需佐证',
+    note: '说明',
+    reason: '原因',
+    text: '异议内容',
+    entry: '积分记录',
+    goods: '商品',
+    price: '所需积分',
+    stock: '库存',
+    quantity: '数量',
+    source: '来源',
+    publicity_days: '公示天数',
+    idempotency_key: '提交编号',
   },
   pageError: {
     forbidden: '无权访问',
@@ -264,6 +306,7 @@ export default {
       people: '按嘎查村查看户籍与人员，新增户和人员。',
       audit: '查询登录、查看身份证号、授权变更等全部操作记录。',
       account: '修改密码，设置两步验证。',
+      points: '积分制管理：评分项目、入户评分与审核、公示与异议、积分超市兑换和报表。',
     },
   },
   nodePicker: {
@@ -360,6 +403,8 @@ export default {
     householdTitle: '{name}户 · 家庭成员',
     householdCreated: '户籍已创建',
     personCreated: '人员已添加',
+    points: '积分',
+    pointsOf: '查看本户积分',
   },
   users: {
     intro: '为工作人员开设账户并按组织节点授予角色。系统管理、安全管理和审计三类角色应由不同人员担任。',

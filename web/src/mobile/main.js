@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import {
-  ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Grid, GridItem, Icon, NavBar, Tag,
-  Locale,
+  ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Grid, GridItem, Icon,
+  Loading, NavBar, Popup, Search, Tag, Locale,
 } from 'vant'
 import 'vant/es/style/base.css'
 import 'vant/es/action-sheet/style/index'
@@ -10,6 +10,13 @@ import 'vant/es/cell/style/index'
 import 'vant/es/cell-group/style/index'
 import 'vant/es/config-provider/style/index'
 import 'vant/es/empty/style/index'
+import 'vant/es/field/style/index'
+import 'vant/es/form/style/index'
+import 'vant/es/loading/style/index'
+import 'vant/es/popup/style/index'
+import 'vant/es/search/style/index'
+import 'vant/es/toast/style/index'
+import 'vant/es/dialog/style/index'
 import 'vant/es/grid/style/index'
 import 'vant/es/grid-item/style/index'
 import 'vant/es/icon/style/index'
@@ -30,7 +37,7 @@ onLocaleChange(syncVant)
 setLocale(currentLocale())
 
 const app = createApp(App)
-for (const c of [ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Grid, GridItem, Icon, NavBar, Tag]) app.use(c)
+for (const c of [ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Grid, GridItem, Icon, Loading, NavBar, Popup, Search, Tag]) app.use(c)
 app.use(i18n)
 app.use(router)
 app.mount('#app')

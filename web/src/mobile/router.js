@@ -4,9 +4,18 @@ import HomeView from './views/HomeView.vue'
 import ComingSoonView from './views/ComingSoonView.vue'
 import { MODULES } from './modules.js'
 
+// Modules with pages of their own; the others show the "coming soon" page.
+const READY = {
+  points: [
+    { path: '/points', name: 'points', component: () => import('./views/PointsPublicView.vue'), meta: { title: 'mobile.modules.points.name' } },
+    { path: '/points/household/:code', name: 'points-household', component: () => import('./views/PointsHouseholdView.vue'), props: true, meta: { title: 'mpoints.household.title' } },
+    { path: '/points/score', name: 'points-score', component: () => import('./views/ScoreView.vue'), meta: { title: 'mpoints.score.title' } },
+  ],
+}
+
 const routes = [
   { path: '/', name: 'home', component: HomeView },
-  ...MODULES.map((m) => ({ path: '/' + m.key, name: m.key, component: ComingSoonView, props: { module: m.key } })),
+  ...MODULES.flatMap((m) => READY[m.key] || [{ path: '/' + m.key, name: m.key, component: ComingSoonView, props: { module: m.key } }]),
   { path: '/:pathMatch(.*)*', name: 'not-found', component: ComingSoonView, props: { module: null } },
 ]
 
@@ -18,7 +27,8 @@ export const router = createRouter({
 
 router.afterEach((to) => {
   const mod = MODULES.find((m) => m.key === to.name)
-  document.title = mod ? `${t('mobile.modules.' + mod.key + '.name')} · ${t('app.name')}` : t('app.name')
+  const key = to.meta.title || (mod ? 'mobile.modules.' + mod.key + '.name' : null)
+  document.title = key ? `${t(key)} · ${t('app.name')}` : t('app.name')
 })
 
 export default router

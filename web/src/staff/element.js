@@ -6,7 +6,7 @@ import {
   ElDialog, ElDivider, ElDrawer, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty, ElForm,
   ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink, ElMain, ElMenu, ElMenuItem,
   ElOption, ElOptionGroup, ElPagination, ElPopconfirm, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElRow, ElSelect, ElSkeleton,
-  ElSpace, ElSwitch, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag, ElText, ElTooltip, ElTree,
+  ElSpace, ElSubMenu, ElSwitch, ElProgress, ElSteps, ElStep, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag, ElText, ElTooltip, ElTree,
   ElTreeSelect, ElLoading,
 } from 'element-plus'
 
@@ -16,7 +16,7 @@ const components = [
   ElDialog, ElDivider, ElDrawer, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty, ElForm,
   ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink, ElMain, ElMenu, ElMenuItem,
   ElOption, ElOptionGroup, ElPagination, ElPopconfirm, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElRow, ElSelect, ElSkeleton,
-  ElSpace, ElSwitch, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag, ElText, ElTooltip, ElTree,
+  ElSpace, ElSubMenu, ElSwitch, ElProgress, ElSteps, ElStep, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag, ElText, ElTooltip, ElTree,
   ElTreeSelect,
 ]
 

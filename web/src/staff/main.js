@@ -6,10 +6,13 @@ import { router } from './router.js'
 import { i18n, setLocale, currentLocale } from '@/i18n/index.js'
 import { installElement } from './element.js'
 import { onAuthRequired, onSetupRequired } from '@/api.js'
-import { clearSession } from './session.js'
+import { clearSession, session } from './session.js'
 
 // Any 401 auth.required (session missing or idle for 30 minutes) sends the user to the login page.
+// The first GET /me of a page load is not one of those: the router guard sends an anonymous
+// visitor to the login page itself, keeping the page asked for (?redirect=).
 onAuthRequired(() => {
+  if (!session.loaded) return
   clearSession()
   const here = router.currentRoute.value
   if (here.name !== 'login') {

@@ -16,3 +16,11 @@ export const USERS_ROLES = ['security_admin']
 export const PEOPLE_ROLES = ['county_staff', 'township_staff', 'branch_secretary']
 export const PEOPLE_EDIT_ROLES = ['county_staff', 'township_staff', 'branch_secretary']
 export const AUDIT_ROLES = ['auditor']
+
+// Points (积分制, 积分超市): staff of the village, its township and county write; volunteers read.
+export const POINTS_ROLES = ['county_staff', 'township_staff', 'branch_secretary', 'volunteer']
+export const POINTS_EDIT_ROLES = ['county_staff', 'township_staff', 'branch_secretary']
+// The report (and its Excel file) is refused to volunteers by the server.
+export const POINTS_REPORT_ROLES = POINTS_EDIT_ROLES
+// Spot-checks of entries are made from above the village.
+export const POINTS_SPOT_ROLES = ['county_staff', 'township_staff']

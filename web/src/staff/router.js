@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { session, ensureLoaded } from './session.js'
-import { ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES } from './permissions.js'
+import { ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES, POINTS_ROLES, POINTS_REPORT_ROLES } from './permissions.js'
 import { t } from '@/i18n/index.js'
 import ConsoleLayout from './ConsoleLayout.vue'
 import LoginView from './views/LoginView.vue'
@@ -15,6 +15,14 @@ const routes = [
       { path: 'org', name: 'org', component: () => import('./views/OrgView.vue'), meta: { title: 'nav.org', roles: ORG_READ_ROLES } },
       { path: 'users', name: 'users', component: () => import('./views/UsersView.vue'), meta: { title: 'nav.users', roles: USERS_ROLES } },
       { path: 'people', name: 'people', component: () => import('./views/PeopleView.vue'), meta: { title: 'nav.people', roles: PEOPLE_ROLES } },
+      { path: 'points', redirect: '/points/entries' },
+      { path: 'points/items', name: 'pointsItems', component: () => import('./views/PointsItemsView.vue'), meta: { title: 'nav.pointsItems', roles: POINTS_ROLES } },
+      { path: 'points/periods', name: 'pointsPeriods', component: () => import('./views/PointsPeriodsView.vue'), meta: { title: 'nav.pointsPeriods', roles: POINTS_ROLES } },
+      { path: 'points/entries', name: 'pointsEntries', component: () => import('./views/PointsEntriesView.vue'), meta: { title: 'nav.pointsEntries', roles: POINTS_ROLES } },
+      { path: 'points/objections', name: 'pointsObjections', component: () => import('./views/PointsObjectionsView.vue'), meta: { title: 'nav.pointsObjections', roles: POINTS_ROLES } },
+      { path: 'points/store', name: 'pointsStore', component: () => import('./views/PointsStoreView.vue'), meta: { title: 'nav.pointsStore', roles: POINTS_ROLES } },
+      { path: 'points/report', name: 'pointsReport', component: () => import('./views/PointsReportView.vue'), meta: { title: 'nav.pointsReport', roles: POINTS_REPORT_ROLES } },
+      { path: 'points/households/:id(\\d+)', name: 'householdPoints', component: () => import('./views/HouseholdPointsView.vue'), props: true, meta: { title: 'nav.householdPoints', roles: POINTS_ROLES, menu: '/points/entries' } },
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: 'nav.audit', roles: AUDIT_ROLES } },
       { path: 'account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: 'nav.account' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'notFound.title' } },
