@@ -77,6 +77,18 @@ int64_t auth_totp_check(const char *secret_b32, const char *code, int64_t now_ms
 /* The code for a secret at a time (tests and the demo). out needs 7 bytes. */
 int auth_totp_code(const char *secret_b32, int64_t now_ms, char out[7]);
 
+/* ---- scope (auth_scope.c) ---- */
+
+struct org_node;
+enum { AUTH_SCOPE_NO_NODE = -90, AUTH_SCOPE_FORBIDDEN = -91 };
+
+/* Resolves *ref (a node code or id; when NULL, the node of the user's first grant with one of
+ * roles, written back to *ref) and checks the user holds one of roles on it (roles 0: no
+ * check, for public endpoints). Returns 0 with *out set, AUTH_SCOPE_NO_NODE,
+ * AUTH_SCOPE_FORBIDDEN, or a db status. */
+int auth_scope_node(struct db_conn *c, struct arena *a, const struct auth_user *u,
+		    const char **ref, unsigned roles, struct org_node **out);
+
 /* ---- store (auth_store.c); each runs inside the caller's transaction ---- */
 
 struct auth_login_row {

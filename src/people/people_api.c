@@ -72,24 +72,12 @@ static int people_reply_error(struct http_req *r, struct people_ctx *p, int rc)
  * roles on it. */
 static int people_node(struct db_conn *c, struct people_ctx *p, unsigned roles)
 {
-	if (!p->ref) {
-		const struct auth_user *u = p->r->user;
-		for (int i = 0; i < u->ngrants && !p->ref; i++)
-			if (u->grants[i].role & roles)
-				p->ref = arena_printf(p->r->arena, "%lld",
-						      (long long)u->grants[i].node_id);
-		if (!p->ref)
-			return PEOPLE_FORBIDDEN;
-	}
-	int rc = org_store_get(c, p->r->arena, p->ref, &p->node);
-	if (rc < 0)
-		return rc;
-	if (rc != DB_ROW)
-		return PEOPLE_NODE_NOT_FOUND;
-	p->node_id = p->node->id;
-	if (!auth_can(p->r->user, roles, p->node->path))
-		return PEOPLE_FORBIDDEN;
-	return 0;
+	int rc = auth_scope_node(c, p->r->arena, p->r->user, &p->ref, roles, &p->node);
+	if (p->node)
+		p->node_id = p->node->id;
+	return rc == AUTH_SCOPE_NO_NODE	   ? PEOPLE_NODE_NOT_FOUND
+	       : rc == AUTH_SCOPE_FORBIDDEN ? PEOPLE_FORBIDDEN
+					    : rc;
 }
 
 static bool people_full_phone(struct people_ctx *p, const char *path)

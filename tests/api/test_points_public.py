@@ -130,8 +130,12 @@ class PointsPublicTest(PointsCase):
         self.assertIn(429, statuses)
         self.assertEqual(set(statuses), {200, 429})
         self.assertGreaterEqual(statuses.count(200), 100)
-        self.assert_problem(anon.get("/api/v1/public/points/households/hutele-1"), 429,
-                            "rate.limited")
+        # The bucket refills (10 a second), so a slow machine may earn a token back between
+        # two calls: the household pages share the bucket and run dry within a few calls.
+        answers = [anon.get("/api/v1/public/points/households/hutele-1") for _ in range(30)]
+        limited = [r for r in answers if r.status == 429]
+        self.assertTrue(limited, [r.status for r in answers])
+        self.assert_problem(limited[0], 429, "rate.limited")
         # Signed-in reads are not limited by it.
         self.assertEqual(self.sec.get("/api/v1/points/items?node=hutele").status, 200)
 

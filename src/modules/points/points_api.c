@@ -25,24 +25,12 @@ static const unsigned POINTS_READ = ROLES_PEOPLE | ROLE_VOLUNTEER;
 
 int points_node(struct db_conn *c, struct points_ctx *p, unsigned roles)
 {
-	if (!p->ref) {
-		const struct auth_user *u = p->r->user;
-		for (int i = 0; u && i < u->ngrants && !p->ref; i++)
-			if (u->grants[i].role & roles)
-				p->ref = arena_printf(p->r->arena, "%lld",
-						      (long long)u->grants[i].node_id);
-		if (!p->ref)
-			return POINTS_FORBIDDEN;
-	}
-	int rc = org_store_get(c, p->r->arena, p->ref, &p->node);
-	if (rc < 0)
-		return rc;
-	if (rc != DB_ROW)
-		return POINTS_NOT_FOUND - 100; /* the node */
-	p->node_id = p->node->id;
-	if (roles && !auth_can(p->r->user, roles, p->node->path))
-		return POINTS_FORBIDDEN;
-	return 0;
+	int rc = auth_scope_node(c, p->r->arena, p->r->user, &p->ref, roles, &p->node);
+	if (p->node)
+		p->node_id = p->node->id;
+	return rc == AUTH_SCOPE_NO_NODE	   ? POINTS_NOT_FOUND - 100 /* the node */
+	       : rc == AUTH_SCOPE_FORBIDDEN ? POINTS_FORBIDDEN
+					    : rc;
 }
 
 int points_household_node(struct db_conn *c, struct points_ctx *p, int64_t household,

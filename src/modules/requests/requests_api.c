@@ -85,23 +85,12 @@ int requests_audit(struct db_conn *c, struct requests_ctx *q, const char *object
 
 int requests_node(struct db_conn *c, struct requests_ctx *q, unsigned roles)
 {
-	const struct auth_user *u = q->r->user;
-	if (!q->ref) {
-		for (int i = 0; u && i < u->ngrants && !q->ref; i++)
-			if (u->grants[i].role & roles)
-				q->ref = arena_printf(q->r->arena, "%lld", (long long)u->grants[i].node_id);
-		if (!q->ref)
-			return REQ_FORBIDDEN;
-	}
-	int rc = org_store_get(c, q->r->arena, q->ref, &q->node);
-	if (rc < 0)
-		return rc;
-	if (rc != DB_ROW)
-		return REQ_NODE_NOT_FOUND;
-	q->node_id = q->node->id;
-	if (roles && !auth_can(u, roles, q->node->path))
-		return REQ_FORBIDDEN;
-	return 0;
+	int rc = auth_scope_node(c, q->r->arena, q->r->user, &q->ref, roles, &q->node);
+	if (q->node)
+		q->node_id = q->node->id;
+	return rc == AUTH_SCOPE_NO_NODE	   ? REQ_NODE_NOT_FOUND
+	       : rc == AUTH_SCOPE_FORBIDDEN ? REQ_FORBIDDEN
+					    : rc;
 }
 
 void requests_ticket(char out[11])
