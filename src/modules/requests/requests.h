@@ -52,6 +52,7 @@ struct requests_candidate {
 	int64_t active, max_active;
 	double rating; /* 0 when not rated yet */
 	int64_t ratings;
+	int64_t avail_days, avail_from, avail_to; /* weekdays (Mon=1 … Sun=64), minutes of day */
 	/* results */
 	bool eligible;
 	double score, distance_km;
@@ -64,6 +65,8 @@ struct requests_need {
 	bool has_location;
 	bool night;        /* the order needs work at night (22:00–06:00) */
 	const char *today; /* YYYY-MM-DD, for insurance */
+	int weekday;       /* now, China time: 0 = Monday */
+	int minute;        /* now, minutes since midnight China time */
 };
 
 /* Scores each candidate for the need and sorts them, eligible first, best first. Every

@@ -19,6 +19,8 @@
 
 static const unsigned REQ_STAFF = ROLES_PEOPLE;
 
+int requests_photos_json(struct db_conn *c, int64_t order_id, json_t *items);
+
 /* ---- shared ---- */
 
 int requests_reply_error(struct requests_ctx *q, int rc)
@@ -132,11 +134,15 @@ static int requests_ranked(struct db_conn *c, struct requests_ctx *q, struct req
 		return n;
 	char today[16];
 	requests_today(today);
+	int64_t now = clock_now_ms();
+	int64_t cst_min = ((now + 8 * 3600000LL) / 60000);
 	struct requests_need need = {.specialty = o->specialty, .lat = o->lat, .lon = o->lon,
 				     .has_location = o->has_location,
-				     .night = strcmp(o->urgency, "urgent") == 0 &&
-					      requests_night(clock_now_ms()),
-				     .today = today};
+				     .night = strcmp(o->urgency, "urgent") == 0 && requests_night(now),
+				     .today = today,
+				     /* 1970-01-01 was a Thursday (3 with Monday = 0) */
+				     .weekday = (int)((cst_min / 1440 + 3) % 7),
+				     .minute = (int)(cst_min % 1440)};
 	requests_rank(*out, n, &need);
 	for (int i = 0; i < n; i++) {
 		/* reasons are owned by the arena from here on */
@@ -287,10 +293,13 @@ static int requests_reply_order(struct db_conn *c, struct requests_ctx *q, int64
 	int rc = requests_store_order_json(c, id, true, &q->out);
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : DB_HARD_ERROR;
-	json_t *events = json_array(), *offers = json_array();
+	json_t *events = json_array(), *offers = json_array(), *photos = json_array();
 	json_object_set_new(q->out, "events", events);
 	json_object_set_new(q->out, "offers", offers);
+	json_object_set_new(q->out, "photos", photos);
 	rc = requests_store_events_json(c, id, true, events);
+	if (rc >= 0)
+		rc = requests_photos_json(c, id, photos);
 	if (rc < 0)
 		return rc;
 	return requests_store_offers_json(c, id, offers);

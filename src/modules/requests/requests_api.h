@@ -38,5 +38,10 @@ int requests_api_calendar_list(struct http_req *r);
 int requests_api_calendar_set(struct http_req *r);
 int requests_api_rates(struct http_req *r);
 int requests_api_rates_xlsx(struct http_req *r);
+/* photos */
+int requests_api_photo_add(struct http_req *r);
+int requests_api_photo_get(struct http_req *r);
+int requests_api_public_photo_add(struct http_req *r);
+int requests_api_public_photo_get(struct http_req *r);
 
 #endif

@@ -29,7 +29,8 @@ static const char *const specialty_codes[] = {"medicine", "agriculture", "law", 
 	" AND a.status IN ('accepted','in_progress')), "                                       \
 	"COALESCE((SELECT b.minutes FROM hours_balances b WHERE b.account = 'vol:' || "       \
 	"CAST(v.id AS TEXT)), 0), "                                                            \
-	"(SELECT COUNT(*) FROM volunteer_pairings p WHERE p.volunteer_id = v.id)"
+	"(SELECT COUNT(*) FROM volunteer_pairings p WHERE p.volunteer_id = v.id), "              \
+	"v.avail_days, v.avail_from, v.avail_to"
 #define VOL_FROM                                                                           \
 	" FROM volunteers v JOIN org_nodes n ON n.id = v.node_id "                             \
 	"LEFT JOIN users u ON u.id = v.user_id "
@@ -42,7 +43,8 @@ static const char SQL_VOL[] = "SELECT " VOL_COLS VOL_FROM "WHERE v.id = ?";
 static const char SQL_VOL_INSERT[] =
 	"INSERT INTO volunteers (county_id, node_id, user_id, name, phone, birth_year, specialties, "
 	"lat, lon, max_active, no_night, health_note, insurance_until, available, grid_member, "
-	"created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	"created_at, avail_days, avail_from, avail_to) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_VOL_UPDATE[] =
 	"UPDATE volunteers SET name = COALESCE(CAST(? AS TEXT), name), "
 	"phone = COALESCE(CAST(? AS TEXT), phone), "
@@ -55,7 +57,10 @@ static const char SQL_VOL_UPDATE[] =
 	"available = COALESCE(CAST(? AS BIGINT), available), "
 	"no_night = COALESCE(CAST(? AS BIGINT), no_night), "
 	"health_note = COALESCE(CAST(? AS TEXT), health_note), "
-	"grid_member = COALESCE(CAST(? AS BIGINT), grid_member) WHERE id = ?";
+	"grid_member = COALESCE(CAST(? AS BIGINT), grid_member), "
+	"avail_days = COALESCE(CAST(? AS BIGINT), avail_days), "
+	"avail_from = COALESCE(CAST(? AS BIGINT), avail_from), "
+	"avail_to = COALESCE(CAST(? AS BIGINT), avail_to) WHERE id = ?";
 static const char SQL_USER_BY_NAME[] = "SELECT id FROM users WHERE username = ?";
 static const char SQL_PAIRING[] =
 	"INSERT INTO volunteer_pairings (volunteer_id, household_id, created_at) VALUES (?, ?, ?)";
@@ -117,6 +122,13 @@ static json_t *vol_json(struct db_stmt *s, bool full_phone)
 		(json_int_t)db_col_int(s, 16), "code", db_col_text(s, 17), "name", db_col_text(s, 18),
 		"active", (json_int_t)db_col_int(s, 19), "minutes", (json_int_t)db_col_int(s, 20),
 		"pairings", (json_int_t)db_col_int(s, 21));
+	char from[8], to[8];
+	int64_t f = db_col_int(s, 23), t = db_col_int(s, 24);
+	snprintf(from, sizeof(from), "%02lld:%02lld", (long long)(f / 60 % 100), (long long)(f % 60));
+	snprintf(to, sizeof(to), "%02lld:%02lld", (long long)(t / 60 % 100), (long long)(t % 60));
+	json_object_set_new(v, "avail_days", json_integer(db_col_int(s, 22)));
+	json_object_set_new(v, "avail_from", json_string(from));
+	json_object_set_new(v, "avail_to", json_string(to));
 	return v;
 }
 
@@ -195,7 +207,21 @@ struct vol_in {
 	bool has_birth, has_max, has_no_night, has_grid, has_available;
 	double lat, lon;
 	bool has_location;
+	int64_t avail_days, avail_from, avail_to;
+	bool has_days, has_from, has_to;
+	const char *from_text, *to_text;
 };
+
+/* "08:30" → 510; "24:00" → 1440; -1 when malformed. */
+static int64_t vol_minutes(const char *s)
+{
+	if (strlen(s) != 5 || s[2] != ':' || strspn(s, "0123456789:") != 5)
+		return -1;
+	int64_t h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (m > 59 || h > 24 || (h == 24 && m))
+		return -1;
+	return h * 60 + m;
+}
 
 struct vol_ctx {
 	struct requests_ctx q;
@@ -248,6 +274,9 @@ static int vol_create_tx(struct db_conn *c, void *ctx)
 	db_bind_int(s, 14, v->has_available ? v->available : 1);
 	db_bind_int(s, 15, v->grid_member);
 	db_bind_int(s, 16, clock_now_ms());
+	db_bind_int(s, 17, v->has_days ? v->avail_days : 127);
+	db_bind_int(s, 18, v->has_from ? v->avail_from : 0);
+	db_bind_int(s, 19, v->has_to ? v->avail_to : 1440);
 	rc = db_step(s);
 	if (rc != DB_ROW)
 		return rc < 0 ? (db_conn_error_kind(c) == DB_ERR_UNIQUE ? REQ_EXISTS : rc)
@@ -275,6 +304,9 @@ static int vol_fields(struct http_req *r, struct vol_in *v, const char **node, b
 		{"available", JF_BOOL, false, 0, &v->available, &v->has_available},
 		{"grid_member", JF_BOOL, false, 0, &v->grid_member, &v->has_grid},
 		{"account", JF_STRING, false, 64, &v->account, NULL},
+		{"avail_days", JF_INT, false, 0, &v->avail_days, &v->has_days},
+		{"avail_from", JF_STRING, false, 5, &v->from_text, &v->has_from},
+		{"avail_to", JF_STRING, false, 5, &v->to_text, &v->has_to},
 		{NULL, 0, false, 0, NULL, NULL},
 	};
 	if (http_json_fields(r, spec) < 0)
@@ -293,6 +325,14 @@ static int vol_fields(struct http_req *r, struct vol_in *v, const char **node, b
 		bad = "max_active", why = "1 to 20";
 	else if (v->insurance_until && !people_birth_date_valid(v->insurance_until))
 		bad = "insurance_until", why = "YYYY-MM-DD";
+	else if (v->has_days && (v->avail_days < 1 || v->avail_days > 127))
+		bad = "avail_days", why = "weekdays as bits, Monday 1 … Sunday 64 (every day: 127)";
+	else if (v->has_from && (v->avail_from = vol_minutes(v->from_text)) < 0)
+		bad = "avail_from", why = "HH:MM";
+	else if (v->has_to && (v->avail_to = vol_minutes(v->to_text)) < 0)
+		bad = "avail_to", why = "HH:MM";
+	else if (v->has_from && v->has_to && v->avail_from >= v->avail_to)
+		bad = "avail_to", why = "after avail_from";
 	if (!bad) {
 		json_t *lat = json_object_get(r->json, "lat"), *lon = json_object_get(r->json, "lon");
 		bool hl = lat && json_is_number(lat), ho = lon && json_is_number(lon);
@@ -401,7 +441,15 @@ static int vol_update_tx(struct db_conn *c, void *ctx)
 		db_bind_int(s, 14, v->grid_member);
 	else
 		db_bind_null(s, 14);
-	db_bind_int(s, 15, q->id);
+	int64_t opt[3] = {v->avail_days, v->avail_from, v->avail_to};
+	bool has[3] = {v->has_days, v->has_from, v->has_to};
+	for (int i = 0; i < 3; i++) {
+		if (has[i])
+			db_bind_int(s, 15 + i, opt[i]);
+		else
+			db_bind_null(s, 15 + i);
+	}
+	db_bind_int(s, 18, q->id);
 	rc = db_step(s);
 	if (rc < 0)
 		return rc;

@@ -13,6 +13,7 @@
 
 int requests_public_create(struct db_conn *c, struct requests_ctx *q, const void *fields);
 int requests_public_fields(struct http_req *r, void **fields, const char **node);
+int requests_photos_json(struct db_conn *c, int64_t order_id, json_t *items);
 
 static int public_limit(struct http_req *r, const char *cls, double per_minute)
 {
@@ -57,8 +58,12 @@ static int public_view(struct db_conn *c, struct requests_ctx *q, int64_t id)
 			   json_is_object(vol) ? json_pack("{s:O}", "name", json_object_get(vol, "name"))
 					       : json_null());
 	json_decref(full);
-	json_t *events = json_array();
+	json_t *events = json_array(), *photos = json_array();
 	json_object_set_new(q->out, "events", events);
+	json_object_set_new(q->out, "photos", photos);
+	rc = requests_photos_json(c, id, photos);
+	if (rc < 0)
+		return rc;
 	return requests_store_events_json(c, id, false, events);
 }
 

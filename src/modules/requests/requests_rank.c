@@ -92,6 +92,14 @@ void requests_rank(struct requests_candidate *c, int n, const struct requests_ne
 			v->eligible = false;
 			reason(v->reasons, "不接夜间服务");
 		}
+		if (v->avail_days && (!(v->avail_days & (1 << need->weekday)) ||
+				      need->minute < v->avail_from || need->minute >= v->avail_to)) {
+			v->eligible = false;
+			reason(v->reasons, "不在服务时段（%02lld:%02lld–%02lld:%02lld%s）",
+			       (long long)v->avail_from / 60, (long long)v->avail_from % 60,
+			       (long long)v->avail_to / 60, (long long)v->avail_to % 60,
+			       (v->avail_days & 127) == 127 ? "" : "，非每日");
+		}
 		bool match = need->specialty && has_specialty(v->specialties, need->specialty);
 		if (match) {
 			v->score += 40;

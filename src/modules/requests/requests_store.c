@@ -55,7 +55,8 @@ static const char SQL_CANDIDATES[] =
 	"(SELECT COUNT(*) FROM orders a WHERE a.volunteer_id = v.id "
 	" AND a.status IN ('accepted','in_progress')) + "
 	"(SELECT COUNT(*) FROM order_offers f WHERE f.volunteer_id = v.id AND f.status = 'offered'), "
-	"v.max_active, v.rating_sum, v.rating_count FROM volunteers v "
+	"v.max_active, v.rating_sum, v.rating_count, v.avail_days, v.avail_from, v.avail_to "
+	"FROM volunteers v "
 	"JOIN org_nodes n ON n.id = v.node_id WHERE n.path LIKE ? AND NOT EXISTS "
 	"(SELECT 1 FROM order_offers x WHERE x.order_id = ? AND x.volunteer_id = v.id "
 	" AND x.status IN ('declined','expired')) ORDER BY v.id LIMIT 500";
@@ -339,6 +340,9 @@ int requests_store_candidates(struct db_conn *c, struct arena *a, const char *pa
 		k->max_active = db_col_int(s, 10);
 		k->ratings = db_col_int(s, 12);
 		k->rating = k->ratings ? (double)db_col_int(s, 11) / (double)k->ratings : 0;
+		k->avail_days = db_col_int(s, 13);
+		k->avail_from = db_col_int(s, 14);
+		k->avail_to = db_col_int(s, 15);
 	}
 	*out = v;
 	return rc < 0 ? rc : n;
