@@ -12,7 +12,7 @@ from test_requests_common import (HOUR_MS, RequestsCase, Resident, cst_date, dis
                                   due_after_working_days, expected_score)
 
 TICKET_RE = re.compile(r"^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{10}$")
-PUBLIC_KEYS = {"id", "ticket", "status", "category", "node", "urgency", "created_at", "due_at",
+PUBLIC_KEYS = {"id", "ticket", "photos", "status", "category", "node", "urgency", "created_at", "due_at",
                "done_at", "rating", "overdue", "volunteer", "events"}
 
 # The demo talent pool of 呼特勒嘎查 (src/demo.c), insurance renewed by RequestsCase.
