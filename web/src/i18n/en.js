@@ -1,7 +1,9 @@
 // English — the same keys as zh-CN.js (checked by i18n.test.js).
 import points from './points.en.js'
+import requests, { nav as requestsNav, homeDesc as requestsHomeDesc, errors as requestsErrors } from './requests.en.js'
 export default {
   ...points,
+  ...requests,
   app: {
     name: 'Tala',
     fullName: 'Tala · County Grassroots Governance',
@@ -37,6 +39,7 @@ export default {
     saved: 'Saved',
   },
   nav: {
+    ...requestsNav,
     home: 'Dashboard',
     org: 'Organisation',
     users: 'Users & roles',
@@ -90,6 +93,7 @@ export default {
     other: 'Other',
   },
   errors: {
+    ...requestsErrors,
     auth: {
       bad_credentials: 'Wrong username or password.',
       totp_required: 'This account uses two-step verification: enter the code from your authenticator.',
@@ -300,6 +304,7 @@ export default {
     healthDb: 'Database: {db}',
     version: 'version {v}',
     desc: {
+      ...requestsHomeDesc,
       org: 'Browse leagues, banners, sumus and gachas; keep nodes and party organisations up to date.',
       users: 'Open accounts, grant or revoke roles, unlock locked accounts.',
       people: 'Households and residents by village; add households and people.',

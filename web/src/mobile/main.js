@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import {
   ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Grid, GridItem, Icon,
-  Loading, NavBar, Popup, Search, Tag, Locale,
+  Loading, NavBar, Popup, Search, Tag, Locale, Rate, RadioGroup, Radio, Steps, Step, Divider,
 } from 'vant'
 import 'vant/es/style/base.css'
 import 'vant/es/action-sheet/style/index'
@@ -22,6 +22,12 @@ import 'vant/es/grid-item/style/index'
 import 'vant/es/icon/style/index'
 import 'vant/es/nav-bar/style/index'
 import 'vant/es/tag/style/index'
+import 'vant/es/rate/style/index'
+import 'vant/es/radio-group/style/index'
+import 'vant/es/radio/style/index'
+import 'vant/es/steps/style/index'
+import 'vant/es/step/style/index'
+import 'vant/es/divider/style/index'
 import vantZh from 'vant/es/locale/lang/zh-CN'
 import vantEn from 'vant/es/locale/lang/en-US'
 import './styles.css'
@@ -37,7 +43,7 @@ onLocaleChange(syncVant)
 setLocale(currentLocale())
 
 const app = createApp(App)
-for (const c of [ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Grid, GridItem, Icon, Loading, NavBar, Popup, Search, Tag]) app.use(c)
+for (const c of [ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Grid, GridItem, Icon, Loading, NavBar, Popup, Search, Tag, Rate, RadioGroup, Radio, Steps, Step, Divider]) app.use(c)
 app.use(i18n)
 app.use(router)
 app.mount('#app')

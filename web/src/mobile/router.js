@@ -11,6 +11,11 @@ const READY = {
     { path: '/points/household/:code', name: 'points-household', component: () => import('./views/PointsHouseholdView.vue'), props: true, meta: { title: 'mpoints.household.title' } },
     { path: '/points/score', name: 'points-score', component: () => import('./views/ScoreView.vue'), meta: { title: 'mpoints.score.title' } },
   ],
+  orders: [
+    { path: '/orders', name: 'orders', component: () => import('./views/OrderPlaceView.vue'), meta: { title: 'mrequests.order.title' } },
+    { path: '/orders/volunteer', name: 'orders-volunteer', component: () => import('./views/VolunteerOrdersView.vue'), meta: { title: 'mrequests.vol.title' } },
+    { path: '/orders/:ticket', name: 'orders-ticket', component: () => import('./views/OrderTicketView.vue'), props: true, meta: { title: 'mrequests.ticket.title' } },
+  ],
 }
 
 const routes = [

@@ -7,7 +7,7 @@ import {
   ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink, ElMain, ElMenu, ElMenuItem,
   ElOption, ElOptionGroup, ElPagination, ElPopconfirm, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElRow, ElSelect, ElSkeleton,
   ElSpace, ElSubMenu, ElSwitch, ElProgress, ElSteps, ElStep, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag, ElText, ElTooltip, ElTree,
-  ElTreeSelect, ElLoading,
+  ElTreeSelect, ElLoading, ElTimeline, ElTimelineItem, ElCheckboxGroup, ElRate, ElBadge,
 } from 'element-plus'
 
 const components = [
@@ -17,7 +17,7 @@ const components = [
   ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink, ElMain, ElMenu, ElMenuItem,
   ElOption, ElOptionGroup, ElPagination, ElPopconfirm, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElRow, ElSelect, ElSkeleton,
   ElSpace, ElSubMenu, ElSwitch, ElProgress, ElSteps, ElStep, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag, ElText, ElTooltip, ElTree,
-  ElTreeSelect,
+  ElTreeSelect, ElTimeline, ElTimelineItem, ElCheckboxGroup, ElRate, ElBadge,
 ]
 
 export function installElement(app) {

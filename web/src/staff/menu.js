@@ -1,8 +1,10 @@
 import {
   House, OfficeBuilding, UserFilled, Postcard, Tickets, Setting, Medal, List, Calendar, EditPen,
-  ChatLineSquare, ShoppingCart, DataAnalysis,
+  ChatLineSquare, ShoppingCart, DataAnalysis, Service, Document, Avatar, Flag, TrendCharts, Sunny,
 } from '@element-plus/icons-vue'
-import { ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES, POINTS_ROLES, POINTS_REPORT_ROLES } from './permissions.js'
+import {
+  ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES, POINTS_ROLES, POINTS_REPORT_ROLES, REQUESTS_ROLES, CALENDAR_ROLES,
+} from './permissions.js'
 
 // The sidebar. `roles: null` means every logged-in user. An entry with `children` is a group
 // (a sub-menu); `home` is where the group's tile on the dashboard goes.
@@ -23,6 +25,19 @@ export const MENU = [
       { name: 'pointsObjections', path: '/points/objections', icon: ChatLineSquare, roles: POINTS_ROLES },
       { name: 'pointsStore', path: '/points/store', icon: ShoppingCart, roles: POINTS_ROLES },
       { name: 'pointsReport', path: '/points/report', icon: DataAnalysis, roles: POINTS_REPORT_ROLES },
+    ],
+  },
+  {
+    name: 'requests',
+    icon: Service,
+    roles: CALENDAR_ROLES,
+    home: '/requests/orders',
+    children: [
+      { name: 'requestsOrders', path: '/requests/orders', icon: Document, roles: REQUESTS_ROLES },
+      { name: 'requestsVolunteers', path: '/requests/volunteers', icon: Avatar, roles: REQUESTS_ROLES },
+      { name: 'requestsActivities', path: '/requests/activities', icon: Flag, roles: REQUESTS_ROLES },
+      { name: 'requestsRates', path: '/requests/rates', icon: TrendCharts, roles: REQUESTS_ROLES },
+      { name: 'requestsCalendar', path: '/requests/calendar', icon: Sunny, roles: CALENDAR_ROLES },
     ],
   },
   { name: 'audit', path: '/audit', icon: Tickets, roles: AUDIT_ROLES },

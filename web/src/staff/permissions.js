@@ -24,3 +24,11 @@ export const POINTS_EDIT_ROLES = ['county_staff', 'township_staff', 'branch_secr
 export const POINTS_REPORT_ROLES = POINTS_EDIT_ROLES
 // Spot-checks of entries are made from above the village.
 export const POINTS_SPOT_ROLES = ['county_staff', 'township_staff']
+
+// Requests (群众点单—支部派单—银发接单): staff of the village, its township and county.
+export const REQUESTS_ROLES = ['county_staff', 'township_staff', 'branch_secretary']
+// Marking an order an unreasonable request is for township and county reviewers.
+export const REQUESTS_REVIEW_ROLES = ['county_staff', 'township_staff']
+// The working-day calendar: read by the staff above and the system administrator, who keeps it.
+export const CALENDAR_ROLES = ['system_admin', ...REQUESTS_ROLES]
+export const CALENDAR_EDIT_ROLES = ['system_admin']

@@ -1,6 +1,8 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { session, ensureLoaded } from './session.js'
-import { ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES, POINTS_ROLES, POINTS_REPORT_ROLES } from './permissions.js'
+import {
+  ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES, POINTS_ROLES, POINTS_REPORT_ROLES, REQUESTS_ROLES, CALENDAR_ROLES,
+} from './permissions.js'
 import { t } from '@/i18n/index.js'
 import ConsoleLayout from './ConsoleLayout.vue'
 import LoginView from './views/LoginView.vue'
@@ -23,6 +25,12 @@ const routes = [
       { path: 'points/store', name: 'pointsStore', component: () => import('./views/PointsStoreView.vue'), meta: { title: 'nav.pointsStore', roles: POINTS_ROLES } },
       { path: 'points/report', name: 'pointsReport', component: () => import('./views/PointsReportView.vue'), meta: { title: 'nav.pointsReport', roles: POINTS_REPORT_ROLES } },
       { path: 'points/households/:id(\\d+)', name: 'householdPoints', component: () => import('./views/HouseholdPointsView.vue'), props: true, meta: { title: 'nav.householdPoints', roles: POINTS_ROLES, menu: '/points/entries' } },
+      { path: 'requests', redirect: '/requests/orders' },
+      { path: 'requests/orders', name: 'requestsOrders', component: () => import('./views/RequestsOrdersView.vue'), meta: { title: 'nav.requestsOrders', roles: REQUESTS_ROLES } },
+      { path: 'requests/volunteers', name: 'requestsVolunteers', component: () => import('./views/RequestsVolunteersView.vue'), meta: { title: 'nav.requestsVolunteers', roles: REQUESTS_ROLES } },
+      { path: 'requests/activities', name: 'requestsActivities', component: () => import('./views/RequestsActivitiesView.vue'), meta: { title: 'nav.requestsActivities', roles: REQUESTS_ROLES } },
+      { path: 'requests/rates', name: 'requestsRates', component: () => import('./views/RequestsRatesView.vue'), meta: { title: 'nav.requestsRates', roles: REQUESTS_ROLES } },
+      { path: 'requests/calendar', name: 'requestsCalendar', component: () => import('./views/RequestsCalendarView.vue'), meta: { title: 'nav.requestsCalendar', roles: CALENDAR_ROLES } },
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: 'nav.audit', roles: AUDIT_ROLES } },
       { path: 'account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: 'nav.account' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'notFound.title' } },
