@@ -84,3 +84,25 @@ class AvailabilityWindowTest(ServerTestCase):
         self.assert_problem(sec.patch("/api/v1/volunteers/%d" % wang["id"],
                                       json={"avail_days": 0}), 400, "request.bad_field",
                             "avail_days")
+
+
+class AutomaticStepsTest(ServerTestCase):
+    def test_fallback_offers_are_tala_s_and_offers_say_when_to_answer(self):
+        sec, vol = self.as_user("secretary"), self.as_user("volunteer")
+        o = sec.post("/api/v1/orders", json={"node": "hutele", "category": "agri",
+                                             "text": "牛犊不吃奶"}).json
+        d = sec.post("/api/v1/orders/%d/dispatch" % o["id"], json={})
+        self.assertEqual(d.status, 200, d)
+        mine = vol.get("/api/v1/me/orders").json["items"]
+        offered = next(x for x in mine if x["id"] == o["id"])
+        self.assertEqual(offered["status"], "offered")
+        self.assertIsInstance(offered["respond_by"], int)
+        r = vol.post("/api/v1/orders/%d/decline" % o["id"], json={"reason": "去旗里开会"})
+        self.assertEqual(r.status, 200, r)
+        events = r.json["events"]
+        declined = [e for e in events if e["kind"] == "declined"]
+        self.assertEqual(declined[-1]["user"], "volunteer")
+        # the re-offer after the decline is automatic: no user stands behind it
+        after = events[events.index(declined[-1]) + 1:]
+        self.assertTrue(after and all(e["user"] is None for e in after), after)
+        self.assertIn(after[0]["kind"], ("offered", "escalated", "returned"))

@@ -108,7 +108,7 @@ void requests_ticket(char out[11])
 static int requests_event(struct db_conn *c, struct requests_ctx *q, int64_t order_id,
 			  const char *kind, int64_t vol, const char *detail)
 {
-	int64_t uid = q->r && q->r->user ? q->r->user->id : 0;
+	int64_t uid = q->r && q->r->user && !q->automatic ? q->r->user->id : 0;
 	return requests_store_event(c, order_id, kind, uid, vol, detail, clock_now_ms());
 }
 
@@ -260,11 +260,14 @@ int requests_sweep(struct db_conn *c, struct requests_ctx *q, const char *path)
 		rc = requests_store_open_offer(c, o->id, &offer, &vol, &by);
 		if (rc != DB_ROW)
 			continue;
+		bool was = q->automatic;
+		q->automatic = true; /* whoever's read settles it, the step is Tala's */
 		rc = requests_store_offer_close(c, offer, "expired", clock_now_ms());
 		if (rc >= 0)
 			rc = requests_event(c, q, o->id, "offer_expired", vol, "no answer in time");
 		if (rc >= 0)
 			rc = requests_offer_next(c, q, o, "offer expired");
+		q->automatic = was;
 		if (rc < 0)
 			return rc;
 	}
@@ -734,7 +737,9 @@ static int volunteer_tx(struct db_conn *c, void *ctx)
 			if (rc >= 0 && !o->first_accepted_at)
 				rc = requests_store_order_set(c, o->id, "first_accepted_at", now);
 		} else {
+			q->automatic = true; /* the next offer is Tala's, not the volunteer's */
 			rc = requests_offer_next(c, q, o, "declined");
+			q->automatic = false;
 		}
 	} else if (strcmp(v, "start") == 0 || strcmp(v, "progress") == 0 ||
 		   strcmp(v, "complete") == 0) {

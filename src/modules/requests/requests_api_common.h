@@ -27,6 +27,7 @@ struct requests_ctx {
 	struct requests_order *order;
 	int64_t id, node_id, volunteer, minutes, rating;
 	bool flag_a, flag_b, overdue;
+	bool automatic; /* steps Tala takes by itself (fallback, escalation): no user in events */
 	json_t *out;
 	int status;
 	void *extra;

@@ -13,7 +13,9 @@
 	"o.resident_name, o.resident_phone, o.source, o.due_at, o.created_at, o.first_accepted_at, " \
 	"o.done_at, o.closed_at, o.minutes, o.resolved, o.satisfied, o.rating, o.unreasonable, "  \
 	"o.redo_count, k.code, k.name, n.id, n.code, n.name, hn.code, hn.name, "                 \
-	"COALESCE(v.id, 0), v.name, COALESCE(o.household_id, 0), u.username"
+	"COALESCE(v.id, 0), v.name, COALESCE(o.household_id, 0), u.username, "                  \
+	"(SELECT f.respond_by FROM order_offers f WHERE f.order_id = o.id "                      \
+	" AND f.status = 'offered')"
 #define ORDER_JSON_FROM                                                                    \
 	" FROM orders o JOIN request_categories k ON k.id = o.category_id "                    \
 	"JOIN org_nodes n ON n.id = o.node_id JOIN org_nodes hn ON hn.id = o.handler_node_id " \
@@ -103,6 +105,9 @@ static json_t *order_row_json(struct db_stmt *s, bool full, int64_t now_ms)
 					      : json_null());
 	json_object_set_new(o, "household_id", ji0(s, 33));
 	json_object_set_new(o, "filed_by", jt(s, 34));
+	/* while an offer is open: by when the volunteer must answer */
+	json_object_set_new(o, "respond_by",
+			    db_col_is_null(s, 35) ? json_null() : json_integer(db_col_int(s, 35)));
 	const char *status = db_col_text(s, 2);
 	bool open = strcmp(status, "done") != 0 && strcmp(status, "closed") != 0 &&
 		    strcmp(status, "cancelled") != 0;
