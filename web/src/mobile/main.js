@@ -2,10 +2,12 @@ import { createApp } from 'vue'
 import {
   ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Grid, GridItem, Icon,
   Loading, NavBar, Popup, Search, Tag, Locale, Rate, RadioGroup, Radio, Steps, Step, Divider,
+  Uploader,
 } from 'vant'
 import 'vant/es/style/base.css'
 import 'vant/es/action-sheet/style/index'
 import 'vant/es/button/style/index'
+import 'vant/es/uploader/style/index'
 import 'vant/es/cell/style/index'
 import 'vant/es/cell-group/style/index'
 import 'vant/es/config-provider/style/index'
@@ -43,7 +45,7 @@ onLocaleChange(syncVant)
 setLocale(currentLocale())
 
 const app = createApp(App)
-for (const c of [ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Grid, GridItem, Icon, Loading, NavBar, Popup, Search, Tag, Rate, RadioGroup, Radio, Steps, Step, Divider]) app.use(c)
+for (const c of [ActionSheet, Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Grid, GridItem, Icon, Loading, NavBar, Popup, Search, Tag, Rate, RadioGroup, Radio, Steps, Step, Divider, Uploader]) app.use(c)
 app.use(i18n)
 app.use(router)
 app.mount('#app')
