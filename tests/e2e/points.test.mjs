@@ -30,19 +30,13 @@
 // Screenshots go to tests/e2e/screenshots/points-*.png. Exits non-zero on failure.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { BASE, PASSWORD, LAUNCH, watch, pageErrors, cspViolations, newPage, apiSession, shooter, stepper, sequential, consoleLogin } from './harness.mjs'
 
-const BASE = (process.env.TALA_URL || 'http://127.0.0.1:8090').replace(/\/+$/, '')
-const PASSWORD = process.env.TALA_E2E_PASSWORD || 'Tala@2026'
 const MAKER = process.env.TALA_E2E_MAKER || 'secretary'
 const CHECKER = process.env.TALA_E2E_CHECKER || 'committee'
 const VILLAGE = process.env.TALA_E2E_VILLAGE || 'hutele'
 
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots')
-mkdirSync(SHOTS, { recursive: true })
 
 // Names and codes unique to this run.
 const RUN = Date.now().toString(36).slice(-6)
@@ -60,70 +54,10 @@ const NOTE_OFFLINE = `入户查看：牧场围栏修缮到位（离线 ${RUN}）
 const DAY = 86400000
 
 let browser
-const pageErrors = []
-const cspViolations = []
-let shotNo = 0
 
-// --- a small API client (node's fetch) for set-up checks and the test clock ---
-async function apiSession(username) {
-  const r = await fetch(`${BASE}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  })
-  assert.equal(r.status, 200, `API login of ${username}: HTTP ${r.status}`)
-  const cookie = (r.headers.get('set-cookie') || '').split(';')[0]
-  const { csrf_token: csrf } = await r.json()
-  const call = async (method, path, body) => {
-    const res = await fetch(`${BASE}/api/v1${path}`, {
-      method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    const text = await res.text()
-    const data = text ? JSON.parse(text) : null
-    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`)
-    return data
-  }
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b) }
-}
+const shot = shooter('points')
 
-// --- pages ---
-function watch(p) {
-  p.on('pageerror', (e) => pageErrors.push(String(e)))
-  p.on('console', (msg) => {
-    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text().slice(0, 300))
-  })
-}
-
-async function shot(p, name) {
-  const file = join(SHOTS, `points-${String(++shotNo).padStart(2, '0')}-${name}.png`)
-  await p.waitForTimeout(450) // let dialogs, toasts and tags finish their transitions
-  await p.screenshot({ path: file, fullPage: true })
-  return file
-}
-
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-}
-
-async function desk() {
-  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
-  ctx.setDefaultTimeout(15000)
-  const page = await ctx.newPage()
-  watch(page)
-  return { ctx, page }
-}
-
-async function consoleLogin(page, user, target) {
-  await page.goto(`${BASE}/login${target ? '?redirect=' + encodeURIComponent(target) : ''}`)
-  await page.fill('input[name=username]', user)
-  await page.fill('input[name=password]', PASSWORD)
-  await page.click('[data-test=login-submit]')
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-  await page.locator('[data-test=current-user]').waitFor()
-}
+const desk = () => newPage(browser, { viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
 
 // Clicks the confirm button of the open Element Plus message box.
 async function confirmBox(page, button) {
@@ -151,14 +85,7 @@ let householdId = null
 let periodId = null
 let balanceBeforeStore = null
 
-async function step(p, name, fn) {
-  try {
-    await fn()
-  } catch (e) {
-    await p?.screenshot({ path: join(SHOTS, `points-failed-${name}.png`), fullPage: true }).catch(() => {})
-    throw e
-  }
-}
+const step = stepper('points')
 
 before(async () => {
   browser = await chromium.launch(LAUNCH)
@@ -170,19 +97,7 @@ after(async () => {
 
 test('points: from a new household to a sealed period, the store and the public ranking', async (tt) => {
   // The steps build on each other: after a failure the rest are skipped.
-  let broken = null
-  const t = {
-    test: (name, fn) =>
-      tt.test(name, async (st) => {
-        if (broken) return st.skip(`skipped after “${broken}” failed`)
-        try {
-          await fn(st)
-        } catch (e) {
-          broken = name
-          throw e
-        }
-      }),
-  }
+  const t = sequential(tt)
 
   await t.test('the server is up and its test clock is enabled', async () => {
     const h = await fetch(`${BASE}/healthz`)

@@ -30,20 +30,14 @@
 // Screenshots go to tests/e2e/screenshots/requests-*.png. Exits non-zero on failure.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { BASE, PASSWORD, LAUNCH, pageErrors, cspViolations, newPage, apiSession, shooter, stepper, sequential, consoleLogin } from './harness.mjs'
 
-const BASE = (process.env.TALA_URL || 'http://127.0.0.1:8090').replace(/\/+$/, '')
-const PASSWORD = process.env.TALA_E2E_PASSWORD || 'Tala@2026'
 const SECRETARY = process.env.TALA_E2E_SECRETARY || 'secretary'
 const VOLUNTEER = process.env.TALA_E2E_VOLUNTEER || 'volunteer'
 const VILLAGE = process.env.TALA_E2E_VILLAGE || 'hutele'
 const VOL_NAME = process.env.TALA_E2E_VOLUNTEER_NAME || '额尔敦'
 
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots')
-mkdirSync(SHOTS, { recursive: true })
 
 // Values unique to this run: the address carries the run's tag (and marks the test's orders).
 const RUN = Date.now().toString(36).slice(-6)
@@ -56,81 +50,16 @@ const TICKET_RE = /^[2-9A-HJ-NP-Z]{10}$/
 const MINUTES = 60
 
 let browser
-const pageErrors = []
-const cspViolations = []
-let shotNo = 0
 
-// --- a small API client (node's fetch) for set-up and checks ---
-async function apiSession(username) {
-  const r = await fetch(`${BASE}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  })
-  assert.equal(r.status, 200, `API login of ${username}: HTTP ${r.status}`)
-  const cookie = (r.headers.get('set-cookie') || '').split(';')[0]
-  const { csrf_token: csrf } = await r.json()
-  const call = async (method, path, body) => {
-    const res = await fetch(`${BASE}/api/v1${path}`, {
-      method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    const text = await res.text()
-    const data = text ? JSON.parse(text) : null
-    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`)
-    return data
-  }
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}), patch: (p, b) => call('PATCH', p, b) }
-}
+// fixed bars are drawn where the page was scrolled to: shots start from the top
+const shot = shooter('requests', { top: true })
 
-// --- pages ---
-function watch(p) {
-  p.on('pageerror', (e) => pageErrors.push(String(e)))
-  p.on('console', (msg) => {
-    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text().slice(0, 300))
-  })
-}
-
-async function shot(p, name, opts = {}) {
-  const file = join(SHOTS, `requests-${String(++shotNo).padStart(2, '0')}-${name}.png`)
-  await p.waitForTimeout(450) // let dialogs, drawers, toasts and tags finish their transitions
-  if (opts.top !== false) await p.evaluate(() => window.scrollTo(0, 0)) // fixed bars are drawn where the page was scrolled to
-  await p.screenshot({ path: file, fullPage: opts.fullPage ?? true })
-  return file
-}
-
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-}
 // The people are in Inner Mongolia: show times in China Standard Time whatever the test machine's zone.
 const ZONE = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }
 
-async function desk() {
-  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...ZONE })
-  ctx.setDefaultTimeout(15000)
-  const page = await ctx.newPage()
-  watch(page)
-  return { ctx, page }
-}
-
-async function phoneCtx() {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, ...ZONE })
-  ctx.setDefaultTimeout(15000)
-  const page = await ctx.newPage()
-  watch(page)
-  return { ctx, page }
-}
-
-async function consoleLogin(page, user, target) {
-  await page.goto(`${BASE}/login${target ? '?redirect=' + encodeURIComponent(target) : ''}`)
-  await page.fill('input[name=username]', user)
-  await page.fill('input[name=password]', PASSWORD)
-  await page.click('[data-test=login-submit]')
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-  await page.locator('[data-test=current-user]').waitFor()
-}
+const desk = () => newPage(browser, { viewport: { width: 1440, height: 900 }, ...ZONE })
+const phoneCtx = () =>
+  newPage(browser, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, ...ZONE })
 
 async function noOverflow(page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
@@ -148,14 +77,7 @@ let volunteerId = null
 let minutesBefore = 0
 let ratesBefore = null
 
-async function step(p, name, fn) {
-  try {
-    await fn()
-  } catch (e) {
-    await p?.screenshot({ path: join(SHOTS, `requests-failed-${name}.png`), fullPage: true }).catch(() => {})
-    throw e
-  }
-}
+const step = stepper('requests')
 
 before(async () => {
   browser = await chromium.launch(LAUNCH)
@@ -167,19 +89,7 @@ after(async () => {
 
 test('requests: a resident orders, the branch dispatches, a silver-age volunteer does the work', async (tt) => {
   // The steps build on each other: after a failure the rest are skipped.
-  let broken = null
-  const t = {
-    test: (name, fn) =>
-      tt.test(name, async (st) => {
-        if (broken) return st.skip(`skipped after “${broken}” failed`)
-        try {
-          await fn(st)
-        } catch (e) {
-          broken = name
-          throw e
-        }
-      }),
-  }
+  const t = sequential(tt)
 
   await t.test('the server is up; the volunteer can take an order', async () => {
     const h = await fetch(`${BASE}/healthz`)
