@@ -425,6 +425,22 @@ int db_query_int(struct db_conn *c, int64_t *out, const char *sql, const char *f
 	return rc;
 }
 
+int db_query_ints(struct db_conn *c, int64_t *out, int max, const char *sql, const char *fmt,
+		  ...)
+{
+	struct db_stmt *s = db_prepare(c, sql);
+	if (!s)
+		return DB_HARD_ERROR;
+	va_list ap;
+	va_start(ap, fmt);
+	db_bind_va(s, fmt, ap);
+	va_end(ap);
+	int n = 0, rc;
+	while ((rc = db_step(s)) == DB_ROW && n < max)
+		out[n++] = db_col_int(s, 0);
+	return rc < 0 ? rc : n;
+}
+
 int db_exec_script(struct db_conn *c, const char *sql)
 {
 	return c->db->drv->exec_script(c, sql);

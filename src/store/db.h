@@ -95,6 +95,11 @@ int db_exec(struct db_conn *c, const char *sql, const char *fmt, ...);
  * error status. */
 int db_query_int(struct db_conn *c, int64_t *out, const char *sql, const char *fmt, ...);
 
+/* Like db_query_int for a query with one integer column and many rows: writes up to max
+ * values to out. Returns how many (>= 0) or an error status. */
+int db_query_ints(struct db_conn *c, int64_t *out, int max, const char *sql, const char *fmt,
+		  ...);
+
 /* Runs a script of several statements without parameters (migrations). */
 int db_exec_script(struct db_conn *c, const char *sql);
 

@@ -403,17 +403,9 @@ int points_store_redemption_set(struct db_conn *c, int64_t id, const char *statu
 int points_store_redemptions_expired(struct db_conn *c, const char *path, int64_t now_ms,
 				     int64_t *ids, int max)
 {
-	struct db_stmt *s = db_prepare(c, SQL_REDEMPTIONS_EXPIRED);
-	if (!s)
-		return DB_HARD_ERROR;
 	char like[300];
 	snprintf(like, sizeof(like), "%s%%", path);
-	db_bind_int(s, 1, now_ms);
-	db_bind_text(s, 2, like);
-	int n = 0, rc;
-	while ((rc = db_step(s)) == DB_ROW && n < max)
-		ids[n++] = db_col_int(s, 0);
-	return rc < 0 ? rc : n;
+	return db_query_ints(c, ids, max, SQL_REDEMPTIONS_EXPIRED, "it", now_ms, like);
 }
 
 int points_store_objection_insert(struct db_conn *c, int64_t county_id, int64_t entry_id,

@@ -380,17 +380,9 @@ int requests_store_offer_close(struct db_conn *c, int64_t offer_id, const char *
 int requests_store_expired_offers(struct db_conn *c, const char *path, int64_t now_ms,
 				  int64_t *order_ids, int max)
 {
-	struct db_stmt *s = db_prepare(c, SQL_EXPIRED_OFFERS);
-	if (!s)
-		return DB_HARD_ERROR;
 	char like[300];
 	snprintf(like, sizeof(like), "%s%%", path);
-	db_bind_int(s, 1, now_ms);
-	db_bind_text(s, 2, like);
-	int n = 0, rc;
-	while ((rc = db_step(s)) == DB_ROW && n < max)
-		order_ids[n++] = db_col_int(s, 0);
-	return rc < 0 ? rc : n;
+	return db_query_ints(c, order_ids, max, SQL_EXPIRED_OFFERS, "it", now_ms, like);
 }
 
 int requests_store_rate_volunteer(struct db_conn *c, int64_t vol, int rating)
