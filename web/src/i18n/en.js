@@ -1,9 +1,11 @@
 // English — the same keys as zh-CN.js (checked by i18n.test.js).
 import points from './points.en.js'
 import requests, { nav as requestsNav, homeDesc as requestsHomeDesc, errors as requestsErrors } from './requests.en.js'
+import live, { nav as liveNav, homeDesc as liveHomeDesc, errors as liveErrors } from './live.en.js'
 export default {
   ...points,
   ...requests,
+  ...live,
   app: {
     name: 'Tala',
     fullName: 'Tala · County Grassroots Governance',
@@ -40,6 +42,7 @@ export default {
   },
   nav: {
     ...requestsNav,
+    ...liveNav,
     home: 'Dashboard',
     org: 'Organisation',
     users: 'Users & roles',
@@ -94,6 +97,7 @@ export default {
   },
   errors: {
     ...requestsErrors,
+    ...liveErrors,
     auth: {
       bad_credentials: 'Wrong username or password.',
       totp_required: 'This account uses two-step verification: enter the code from your authenticator.',
@@ -305,6 +309,7 @@ export default {
     version: 'version {v}',
     desc: {
       ...requestsHomeDesc,
+      ...liveHomeDesc,
       org: 'Browse leagues, banners, sumus and gachas; keep nodes and party organisations up to date.',
       users: 'Open accounts, grant or revoke roles, unlock locked accounts.',
       people: 'Households and residents by village; add households and people.',

@@ -2,9 +2,11 @@
 // vue-i18n treats { } @ $ | as syntax: write them as {'{'} {'@'} etc. if ever needed.
 import points from './points.zh-CN.js'
 import requests, { nav as requestsNav, homeDesc as requestsHomeDesc, errors as requestsErrors } from './requests.zh-CN.js'
+import live, { nav as liveNav, homeDesc as liveHomeDesc, errors as liveErrors } from './live.zh-CN.js'
 export default {
   ...points,
   ...requests,
+  ...live,
   app: {
     name: '塔拉',
     fullName: '塔拉 · 县域基层治理平台',
@@ -41,6 +43,7 @@ export default {
   },
   nav: {
     ...requestsNav,
+    ...liveNav,
     home: '工作台',
     org: '组织架构',
     users: '用户与角色',
@@ -95,6 +98,7 @@ export default {
   },
   errors: {
     ...requestsErrors,
+    ...liveErrors,
     auth: {
       bad_credentials: '用户名或密码错误，请重新输入。',
       totp_required: '该账户已启用两步验证，请输入动态验证码。',
@@ -306,6 +310,7 @@ export default {
     version: '版本 {v}',
     desc: {
       ...requestsHomeDesc,
+      ...liveHomeDesc,
       org: '浏览盟市、旗县、苏木乡镇、嘎查村组织树，维护节点与党组织。',
       users: '开设账户、授予或撤销角色、解锁被锁定的账户。',
       people: '按嘎查村查看户籍与人员，新增户和人员。',

@@ -6,6 +6,10 @@ import { MODULES } from './modules.js'
 
 // Modules with pages of their own; the others show the "coming soon" page.
 const READY = {
+  live: [
+    { path: '/live', name: 'live', component: () => import('./views/LiveJoinView.vue'), meta: { title: 'mlive.title' } },
+    { path: '/live/:code', name: 'live-stream', component: () => import('./views/LiveView.vue'), props: true, meta: { title: 'mlive.title' } },
+  ],
   points: [
     { path: '/points', name: 'points', component: () => import('./views/PointsPublicView.vue'), meta: { title: 'mobile.modules.points.name' } },
     { path: '/points/household/:code', name: 'points-household', component: () => import('./views/PointsHouseholdView.vue'), props: true, meta: { title: 'mpoints.household.title' } },
@@ -28,6 +32,13 @@ export const router = createRouter({
   history: createWebHistory('/m/'),
   routes,
   scrollBehavior: () => ({ top: 0 }),
+})
+
+// The QR code shown on air carries /m/#/live/CODE (a hash address works from any scanner and
+// any server set-up); the pages themselves use ordinary paths, so the hash is taken as the path.
+router.beforeEach((to) => {
+  if (to.hash && to.hash.startsWith('#/')) return { path: to.hash.slice(1), replace: true }
+  return true
 })
 
 router.afterEach((to) => {

@@ -1,9 +1,10 @@
 import {
   House, OfficeBuilding, UserFilled, Postcard, Tickets, Setting, Medal, List, Calendar, EditPen,
   ChatLineSquare, ShoppingCart, DataAnalysis, Service, Document, Avatar, Flag, TrendCharts, Sunny,
+  VideoCamera, Microphone, Histogram, QuestionFilled,
 } from '@element-plus/icons-vue'
 import {
-  ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES, POINTS_ROLES, POINTS_REPORT_ROLES, REQUESTS_ROLES, CALENDAR_ROLES,
+  ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES, POINTS_ROLES, POINTS_REPORT_ROLES, REQUESTS_ROLES, CALENDAR_ROLES, LIVE_ROLES,
 } from './permissions.js'
 
 // The sidebar. `roles: null` means every logged-in user. An entry with `children` is a group
@@ -38,6 +39,17 @@ export const MENU = [
       { name: 'requestsActivities', path: '/requests/activities', icon: Flag, roles: REQUESTS_ROLES },
       { name: 'requestsRates', path: '/requests/rates', icon: TrendCharts, roles: REQUESTS_ROLES },
       { name: 'requestsCalendar', path: '/requests/calendar', icon: Sunny, roles: CALENDAR_ROLES },
+    ],
+  },
+  {
+    name: 'live',
+    icon: VideoCamera,
+    roles: LIVE_ROLES,
+    home: '/live/streams',
+    children: [
+      { name: 'liveStreams', path: '/live/streams', icon: Microphone, roles: LIVE_ROLES },
+      { name: 'liveSummary', path: '/live/summary', icon: Histogram, roles: LIVE_ROLES },
+      { name: 'liveFaq', path: '/live/faq', icon: QuestionFilled, roles: LIVE_ROLES },
     ],
   },
   { name: 'audit', path: '/audit', icon: Tickets, roles: AUDIT_ROLES },

@@ -32,3 +32,7 @@ export const REQUESTS_REVIEW_ROLES = ['county_staff', 'township_staff']
 // The working-day calendar: read by the staff above and the system administrator, who keeps it.
 export const CALENDAR_ROLES = ['system_admin', ...REQUESTS_ROLES]
 export const CALENDAR_EDIT_ROLES = ['system_admin']
+
+// Live Q&A (政务直播问答): the staff who run orders also host streams (docs/live.md); the server
+// checks the scope of the stream's node.
+export const LIVE_ROLES = ['county_staff', 'township_staff', 'branch_secretary']

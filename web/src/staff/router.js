@@ -1,7 +1,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { session, ensureLoaded } from './session.js'
 import {
-  ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES, POINTS_ROLES, POINTS_REPORT_ROLES, REQUESTS_ROLES, CALENDAR_ROLES,
+  ORG_READ_ROLES, USERS_ROLES, PEOPLE_ROLES, AUDIT_ROLES, POINTS_ROLES, POINTS_REPORT_ROLES, REQUESTS_ROLES, CALENDAR_ROLES, LIVE_ROLES,
 } from './permissions.js'
 import { t } from '@/i18n/index.js'
 import ConsoleLayout from './ConsoleLayout.vue'
@@ -31,6 +31,12 @@ const routes = [
       { path: 'requests/activities', name: 'requestsActivities', component: () => import('./views/RequestsActivitiesView.vue'), meta: { title: 'nav.requestsActivities', roles: REQUESTS_ROLES } },
       { path: 'requests/rates', name: 'requestsRates', component: () => import('./views/RequestsRatesView.vue'), meta: { title: 'nav.requestsRates', roles: REQUESTS_ROLES } },
       { path: 'requests/calendar', name: 'requestsCalendar', component: () => import('./views/RequestsCalendarView.vue'), meta: { title: 'nav.requestsCalendar', roles: CALENDAR_ROLES } },
+      { path: 'live', redirect: '/live/streams' },
+      { path: 'live/streams', name: 'liveStreams', component: () => import('./views/LiveStreamsView.vue'), meta: { title: 'nav.liveStreams', roles: LIVE_ROLES } },
+      { path: 'live/streams/:id(\\d+)', name: 'liveConsole', component: () => import('./views/LiveConsoleView.vue'), props: true, meta: { title: 'nav.liveConsole', roles: LIVE_ROLES, menu: '/live/streams' } },
+      { path: 'live/streams/:id(\\d+)/report', name: 'liveReport', component: () => import('./views/LiveReportView.vue'), props: true, meta: { title: 'nav.liveReport', roles: LIVE_ROLES, menu: '/live/streams' } },
+      { path: 'live/summary', name: 'liveSummary', component: () => import('./views/LiveSummaryView.vue'), meta: { title: 'nav.liveSummary', roles: LIVE_ROLES } },
+      { path: 'live/faq', name: 'liveFaq', component: () => import('./views/LiveFaqView.vue'), meta: { title: 'nav.liveFaq', roles: LIVE_ROLES } },
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { title: 'nav.audit', roles: AUDIT_ROLES } },
       { path: 'account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: 'nav.account' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'notFound.title' } },
