@@ -21,6 +21,10 @@ export const errors = {
     bad_transition: 'The stream cannot do that in its current state. Refresh and try again.',
     not_found: 'The stream does not exist, or is outside your scope.',
     bad_code: 'The stream code is not right.',
+    stream_not_found: 'The stream does not exist, or is outside your scope.',
+  },
+  faq: {
+    not_found: 'No such FAQ entry.',
   },
 }
 

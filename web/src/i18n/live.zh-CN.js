@@ -23,6 +23,10 @@ export const errors = {
     bad_transition: '直播当前状态下不能进行此操作，请刷新后重试。',
     not_found: '直播不存在，或不在您的管辖范围内。',
     bad_code: '直播码不正确。',
+    stream_not_found: '直播不存在，或不在您的管辖范围内。',
+  },
+  faq: {
+    not_found: '常见问题条目不存在。',
   },
 }
 
