@@ -77,6 +77,9 @@ static const struct problem problems[] = {
 	{"volunteer.already_paired", 409, "Already paired with this household", "已与该户结对"},
 	{"activity.not_found", 404, "No such activity", "活动不存在"},
 	{"activity.already_signed_up", 409, "Already signed up for that day", "已报名该日活动"},
+	/* live Q&A: report, summary, FAQ */
+	{"live.stream_not_found", 404, "No such livestream", "直播不存在"},
+	{"faq.not_found", 404, "No such FAQ entry", "常见问题条目不存在"},
 	{"rate.limited", 429, "Too many requests", "请求过于频繁，请稍后再试"},
 	{"db.unavailable", 503, "Database unavailable, try again", "数据库暂不可用，请重试"},
 	{"internal", 500, "Internal error", "服务器内部错误"},
