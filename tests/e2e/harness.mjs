@@ -37,7 +37,7 @@ export async function newPage(browser, options) {
   return { ctx, page }
 }
 
-// A small API client (node's fetch) signed in as username: get, post, patch; throws on non-2xx.
+// A small API client (node's fetch) signed in as username: get, post, patch, del; throws on non-2xx.
 export async function apiSession(username) {
   const r = await fetch(`${BASE}/api/v1/session`, {
     method: 'POST',
@@ -58,7 +58,7 @@ export async function apiSession(username) {
     if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`)
     return data
   }
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), patch: (p, b) => call('PATCH', p, b) }
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), patch: (p, b) => call('PATCH', p, b), del: (p) => call('DELETE', p) }
 }
 
 // Numbered full-page screenshots, <prefix>-NN-<name>.png; top: scroll to the top first (fixed
