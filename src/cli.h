@@ -20,6 +20,10 @@ long long cli_user_create(struct db *db, const char *username, const char *displ
 			  const char *password, const char *role, const char *node_ref,
 			  char *totp_secret_out);
 
+/* `tala text cluster|pairs`: the text engine over stdin (cli_text.c); argv[0] is "text".
+ * Returns the exit status: 0, 1 when a line was bad, 2 on a usage error. */
+int cli_text(int argc, char **argv);
+
 /* `tala demo`: loads the demo county (巴林右旗) and prints the demo accounts. */
 int demo_run(struct db *db);
 

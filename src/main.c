@@ -568,6 +568,7 @@ static void usage(FILE *out)
 		"  apikey add create an Open311 api_key for a node\n"
 		"  backup     write a consistent copy of the database\n"
 		"  check      verify the audit chain and ledgers\n"
+		"  text       cluster questions or score pairs from stdin (no database)\n"
 		"  version    print the version\n\n"
 		"DB URL: sqlite:PATH (default sqlite:data/tala.db) or postgres://…\n"
 		"`tala COMMAND --help` lists each command's options.\n",
@@ -589,6 +590,8 @@ int main(int argc, char **argv)
 		printf("tala %s\n", TALA_VERSION);
 		return 0;
 	}
+	if (strcmp(cmd, "text") == 0) /* no database, no configuration */
+		return cli_text(argc - 1, argv + 1);
 	const char *rest[MAX_REST];
 	int nrest = 0;
 	unsigned scope = strcmp(cmd, "serve") == 0 ? (CONFIG_DB | CONFIG_SERVE) : CONFIG_DB;

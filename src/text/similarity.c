@@ -1,0 +1,27 @@
+/* similarity.c — how alike two questions are: weighted Jaccard of their shingle sets
+ * (shingle.c), and the engine's own same-or-not decision at its tuned threshold. */
+#include "text/text.h"
+#include "text/text_internal.h"
+
+/* Tuned on the DIAC2019 dev stream and the pair sets: see docs/text.md. */
+#define SIMILARITY_THRESHOLD 0.35
+
+double text_similarity(const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct text_shingles sa, sb;
+	shingle_text(a, alen, &sa);
+	shingle_text(b, blen, &sb);
+	if (sa.n == 0 || sb.n == 0)
+		return 0.0;
+	return shingle_jaccard(&sa, &sb);
+}
+
+double text_same_threshold(void)
+{
+	return SIMILARITY_THRESHOLD;
+}
+
+bool text_same(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return text_similarity(a, alen, b, blen) >= SIMILARITY_THRESHOLD;
+}

@@ -1,0 +1,133 @@
+/* text_internal.h — what the files of the text engine share: UTF-8 helpers, the generated
+ * tables (traditional → simplified, shingle weights) and the shingle set of a normalised
+ * string. Not for use outside src/text/. */
+#ifndef TALA_TEXT_INTERNAL_H
+#define TALA_TEXT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- UTF-8 ------------------------------------------------------------------------- */
+
+/* Decodes one code point at s[0..len) strictly (no overlong forms, no surrogates, nothing
+ * past U+10FFFF). Returns the bytes used (1..4) with *cp set, or 0 when s starts with an
+ * invalid sequence (the caller skips one byte). */
+static inline size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	size_t n;
+	uint32_t v, min;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		v = c & 0x1F;
+		min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		v = c & 0x0F;
+		min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		v = c & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+/* Bytes the UTF-8 form of cp takes. */
+static inline size_t utf8_len(uint32_t cp)
+{
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/* Writes cp as UTF-8 to o (room for 4 bytes); returns the bytes written. */
+static inline size_t utf8_encode(uint32_t cp, char *o)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* The byte length of in cut to TEXT_MAX_INPUT at a character boundary. */
+size_t text_cut(const char *in, size_t len);
+
+/* Normalises in into code points (cps, at most cap); returns how many. The same rules as
+ * text_normalize(), which encodes this result as UTF-8. */
+size_t text_normalize_cps(const char *in, size_t len, uint32_t *cps, size_t cap);
+
+/* ---- generated tables ------------------------------------------------------------- */
+
+/* gen_t2s.c (OpenCC t2s.json): simplified form of U+3400..U+9FFF (0 = unchanged), and
+ * sorted {traditional, simplified} pairs for the other code points. */
+enum { TEXT_T2S_LO = 0x3400, TEXT_T2S_HI = 0xA000 };
+extern const uint16_t text_t2s_bmp[TEXT_T2S_HI - TEXT_T2S_LO];
+extern const uint32_t text_t2s_pairs[][2];
+extern const size_t text_t2s_npairs;
+
+/* gen_text_weights.py (jieba dict.txt): IDF-like weights in 1/16 units. Unigrams of
+ * U+3400..U+9FFF directly; bigrams of two BMP characters in an open-addressing table keyed
+ * (a << 16 | b), key 0 = empty slot; a missing key has the default weight. */
+enum { TEXT_W_LO = 0x3400, TEXT_W_HI = 0xA000 };
+extern const uint8_t text_w_uni[TEXT_W_HI - TEXT_W_LO];
+extern const uint8_t text_w_uni_default;
+extern const uint8_t text_w_bi_default;
+extern const uint32_t text_w_bi_mask;
+extern const uint32_t text_w_bi_keys[];
+extern const uint8_t text_w_bi_vals[];
+
+/* ---- shingles (shingle.c) --------------------------------------------------------- */
+
+enum { TEXT_MAX_CPS = 256, TEXT_MAX_SHINGLES = 2 * TEXT_MAX_CPS };
+
+/* A normalised question as a set of weighted character n-grams, sorted by hash, with no
+ * repeats. The hash carries the n-gram's length in its low bits. */
+struct text_shingles {
+	uint32_t n;
+	float total; /* sum of w */
+	uint32_t hash[TEXT_MAX_SHINGLES];
+	float w[TEXT_MAX_SHINGLES];
+};
+
+/* Builds the shingle set of normalised code points (only the first TEXT_MAX_CPS count). */
+void shingle_build(const uint32_t *cps, size_t n, struct text_shingles *s);
+/* Normalises text and builds its shingles; returns the number of code points kept. */
+size_t shingle_text(const char *in, size_t len, struct text_shingles *s);
+/* Weighted Jaccard of two shingle sets: shared weight over the union's weight. */
+double shingle_jaccard(const struct text_shingles *a, const struct text_shingles *b);
+/* The built-in weight of a unigram or bigram (b = 0 for a unigram). */
+float shingle_weight(uint32_t a, uint32_t b);
+
+#endif

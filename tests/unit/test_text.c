@@ -1,0 +1,372 @@
+/* Unit tests of src/text/: normalisation, redaction, classification, the sensitive-word
+ * list, similarity, online clustering, keywords and heat. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/text.h"
+
+static char norm_buf[4 * TEXT_MAX_INPUT];
+
+static const char *norm(const char *s)
+{
+	text_normalize(s, strlen(s), norm_buf, sizeof(norm_buf));
+	return norm_buf;
+}
+
+static void test_normalize_width_and_case(void **state)
+{
+	(void)state;
+	assert_string_equal(norm("ＡＢＣ１２３"), "abc123");
+	assert_string_equal(norm("Hello World"), "helloworld");
+	assert_string_equal(norm("ｶﾀｶﾅ"), "カタカナ"); /* half-width katakana → full */
+	assert_string_equal(norm("ÉCOLE"), "école");
+	assert_string_equal(norm("Straße"), "strasse");
+}
+
+static void test_normalize_nfkc_compat(void **state)
+{
+	(void)state;
+	assert_string_equal(norm("①②"), "12");
+	assert_string_equal(norm("ﬁ"), "fi");
+	assert_string_equal(norm("e\xcc\x81"), "é"); /* e + combining acute composes */
+	assert_string_equal(norm("㈱"), "株");
+	/* U+F900, a compatibility ideograph: NFKC gives 豈, traditional → simplified 岂 */
+	assert_string_equal(norm("\xef\xa4\x80"), "岂");
+}
+
+static void test_normalize_traditional_to_simplified(void **state)
+{
+	(void)state;
+	assert_string_equal(norm("請問草原補獎什麼時候發"), "请问草原补奖什么时候发");
+	assert_string_equal(norm("醫療保險繳費"), "医疗保险缴费");
+	assert_string_equal(norm("已经是简体"), "已经是简体");
+}
+
+static void test_normalize_drops_emoji_symbols_punctuation(void **state)
+{
+	(void)state;
+	assert_string_equal(norm("低保，怎么办？！👍🎉"), "低保怎么办");
+	assert_string_equal(norm("  医保\t缴费 \n"), "医保缴费");
+	assert_string_equal(norm("【通知】《办法》…—"), "通知办法");
+	assert_string_equal(norm("❤️☆★※"), "");
+	assert_string_equal(norm("\xe2\x80\x8b零宽\xe2\x80\x8d"), "零宽"); /* format chars */
+}
+
+static void test_normalize_folds_repeats(void **state)
+{
+	(void)state;
+	assert_string_equal(norm("哈哈哈哈"), "哈哈");
+	assert_string_equal(norm("666666"), "666");
+	assert_string_equal(norm("？？？"), "");
+	assert_string_equal(norm("好！好！好！好"), "好好");
+	assert_string_equal(norm("2020年"), "2020年");
+	assert_string_equal(norm("aaaa"), "aa");
+}
+
+static void test_normalize_invalid_utf8_dropped(void **state)
+{
+	(void)state;
+	assert_string_equal(norm("医\xff保\xc0\xaf缴\xed\xa0\x80费"), "医保缴费");
+	assert_string_equal(norm("\xe5\x8c"), ""); /* a cut character */
+	char out[8];
+	assert_int_equal(text_normalize(NULL, 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
+static void test_normalize_truncates(void **state)
+{
+	(void)state;
+	size_t n = TEXT_MAX_INPUT * 2;
+	char *in = malloc(n + 1);
+	for (size_t i = 0; i + 3 <= n; i += 3)
+		memcpy(in + i, i % 2 ? "医" : "保", 3);
+	in[n - n % 3] = 0;
+	size_t len = strlen(in);
+	size_t got = text_normalize(in, len, norm_buf, sizeof(norm_buf));
+	assert_true(got <= TEXT_MAX_INPUT);
+	assert_int_equal(got % 3, 0);
+	/* a small output buffer is never overrun and stays a whole-character string */
+	char small[8];
+	got = text_normalize(in, len, small, sizeof(small));
+	assert_int_equal(got, 6);
+	assert_int_equal(strlen(small), 6);
+	free(in);
+}
+
+static void redacts(const char *in, const char *want, int want_found)
+{
+	int found = -1;
+	char *out = text_redact(in, strlen(in), &found);
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	assert_int_equal(found, want_found);
+	free(out);
+}
+
+static void test_redact_mobile_numbers(void **state)
+{
+	(void)state;
+	redacts("我的电话13812345678谢谢", "我的电话138****5678谢谢", 1);
+	redacts("电话 138 1234 5678。", "电话 138****5678。", 1);
+	redacts("电话138-1234-5678", "电话138****5678", 1);
+	redacts("１３８１２３４５６７８", "138****5678", 1);
+	redacts("13812345678,19912345678", "138****5678,199****5678", 2);
+}
+
+static void test_redact_id_numbers(void **state)
+{
+	(void)state;
+	redacts("身份证150102199001011234", "身份证1501**********1234", 1);
+	redacts("15010219900101123X号", "1501**********123X号", 1);
+	redacts("15010219900101123x", "1501**********123X", 1);
+}
+
+static void test_redact_leaves_other_numbers(void **state)
+{
+	(void)state;
+	redacts("订单号138123456789", "订单号138123456789", 0);    /* 12 digits */
+	redacts("座机04765123456", "座机04765123456", 0);          /* not a mobile */
+	redacts("号码12812345678", "号码12812345678", 0);          /* 12x is no mobile */
+	redacts("1501021990010112345", "1501021990010112345", 0);  /* 19 digits */
+	redacts("补贴2024年发了3000元", "补贴2024年发了3000元", 0);
+	redacts("", "", 0);
+	int found = 7;
+	char *out = text_redact("a\xff" "b", 3, &found);
+	assert_string_equal(out, "ab");
+	assert_int_equal(found, 0);
+	free(out);
+}
+
+static void kind_is(const char *s, enum text_kind k)
+{
+	enum text_kind got = text_classify(s, strlen(s));
+	if (got != k)
+		fprintf(stderr, "classify %s: %s, want %s\n", s, text_kind_name(got),
+			text_kind_name(k));
+	assert_int_equal(got, k);
+}
+
+static void test_classify_examples(void **state)
+{
+	(void)state;
+	const char *small[] = {"主播好", "666", "来了来了", "支持", "谢谢主播", "👍", "？？？",
+			       "主播辛苦了！", "哈哈哈哈", "打卡", "大家好", "1", "好的收到",
+			       "讲得真好👍👍", "ok", "晚上好主播"};
+	for (size_t i = 0; i < sizeof(small) / sizeof(*small); i++)
+		kind_is(small[i], TEXT_SMALLTALK);
+	const char *sugg[] = {"建议多讲讲医保缴费", "希望下次讲讲养老保险", "能不能多讲讲低保政策",
+			      "主播建议把办事流程发出来", "下次直播讲讲耕地补贴吧"};
+	for (size_t i = 0; i < sizeof(sugg) / sizeof(*sugg); i++)
+		kind_is(sugg[i], TEXT_SUGGESTION);
+	const char *ques[] = {"请问草原补奖什么时候发？", "医保怎么交", "低保能办吗",
+			      "孩子上学补助怎么办", "办身份证多少钱", "营业执照在哪里办",
+			      "主播好，请问医保缴费截止到哪天", "养老保险", "希望知道补贴发多少钱"};
+	for (size_t i = 0; i < sizeof(ques) / sizeof(*ques); i++)
+		kind_is(ques[i], TEXT_QUESTION);
+	assert_string_equal(text_kind_name(TEXT_QUESTION), "question");
+	assert_string_equal(text_kind_name(TEXT_SUGGESTION), "suggestion");
+	assert_string_equal(text_kind_name(TEXT_SMALLTALK), "smalltalk");
+}
+
+static void test_wordlist_matches_normalised(void **state)
+{
+	(void)state;
+	const char *words[] = {"傻b", "骗子", "", "法轮"};
+	struct text_wordlist *wl = text_wordlist_new(words, 4);
+	assert_non_null(wl);
+	const char *hit = NULL;
+	assert_true(text_wordlist_match(wl, "你个傻Ｂ", strlen("你个傻Ｂ"), &hit));
+	assert_string_equal(hit, "傻b");
+	assert_true(text_wordlist_match(wl, "傻B吧", strlen("傻B吧"), &hit));
+	assert_true(text_wordlist_match(wl, "他们是騙 子！", strlen("他们是騙 子！"), &hit));
+	assert_string_equal(hit, "骗子");
+	assert_false(text_wordlist_match(wl, "医保怎么交", strlen("医保怎么交"), &hit));
+	assert_null(hit);
+	assert_false(text_wordlist_match(wl, "", 0, NULL));
+	text_wordlist_free(wl);
+	/* overlapping words: the automaton's fail links find the shorter inside the longer */
+	const char *w2[] = {"abcd", "bc"};
+	wl = text_wordlist_new(w2, 2);
+	assert_true(text_wordlist_match(wl, "xabcx", 5, &hit));
+	assert_string_equal(hit, "bc");
+	text_wordlist_free(wl);
+	wl = text_wordlist_new(NULL, 0);
+	assert_false(text_wordlist_match(wl, "abc", 3, NULL));
+	text_wordlist_free(wl);
+}
+
+static double sim(const char *a, const char *b)
+{
+	return text_similarity(a, strlen(a), b, strlen(b));
+}
+
+static void test_similarity_paraphrase_beats_unrelated(void **state)
+{
+	(void)state;
+	double para = sim("请问草原补奖什么时候发", "草原补奖啥时候发放");
+	double topic = sim("请问草原补奖什么时候发", "草原补奖标准是多少");
+	double other = sim("请问草原补奖什么时候发", "医保缴费怎么交");
+	assert_true(para > topic);
+	assert_true(topic > other);
+	assert_true(fabs(sim("医保缴费", "醫保繳費！") - 1.0) < 1e-9);
+	assert_true(sim("", "医保") == 0.0);
+	assert_true(text_same("请问草原补奖什么时候发", 33, "草原补奖什么时候发放", 30));
+	assert_false(text_same("请问草原补奖什么时候发", 33, "医保缴费怎么交", 21));
+	assert_true(text_same_threshold() > 0 && text_same_threshold() < 1);
+}
+
+static struct text_assignment add(struct text_clusterer *c, const char *s)
+{
+	return text_clusterer_add(c, s, strlen(s));
+}
+
+static void test_clusterer_joins_paraphrases(void **state)
+{
+	(void)state;
+	struct text_clusterer *c = text_clusterer_new(NULL);
+	struct text_assignment a = add(c, "请问草原补奖什么时候发？");
+	assert_int_equal(a.cluster, 0);
+	assert_true(a.opened);
+	assert_true(a.score == 1.0);
+	struct text_assignment b = add(c, "草原补奖什么时候发放");
+	assert_int_equal(b.cluster, 0);
+	assert_false(b.opened);
+	assert_true(b.score >= text_same_threshold() && b.score < 1.0);
+	assert_int_equal(add(c, "草原補獎啥時候發").cluster, 0);
+	/* same topic, another question: a cluster of its own, ids dense */
+	struct text_assignment d = add(c, "草原补奖的标准是每亩多少钱");
+	assert_int_equal(d.cluster, 1);
+	assert_true(d.opened);
+	assert_int_equal(add(c, "医保缴费怎么交").cluster, 2);
+	assert_int_equal(add(c, "🎉🎉").cluster, -1);
+	assert_int_equal(text_clusterer_count(c), 3);
+	assert_non_null(text_clusterer_title(c, 0));
+	assert_null(text_clusterer_title(c, 3));
+	assert_null(text_clusterer_title(c, -1));
+	assert_string_equal(text_clusterer_title(c, 2), "医保缴费怎么交");
+	text_clusterer_free(c);
+}
+
+static void test_clusterer_title_is_central_member(void **state)
+{
+	(void)state;
+	struct text_clusterer *c = text_clusterer_new(&(struct text_cluster_opts){.threshold = 0.2});
+	add(c, "低保怎么申请啊主播我家里困难");
+	add(c, "低保怎么申请");
+	add(c, "请问低保怎么申请");
+	assert_int_equal(text_clusterer_count(c), 1);
+	const char *t = text_clusterer_title(c, 0);
+	assert_true(strcmp(t, "低保怎么申请") == 0 || strcmp(t, "请问低保怎么申请") == 0);
+	text_clusterer_free(c);
+}
+
+static void test_clusterer_peek_does_not_add(void **state)
+{
+	(void)state;
+	struct text_clusterer *c = text_clusterer_new(NULL);
+	struct text_assignment p = text_clusterer_peek(c, "医保缴费怎么交", 21);
+	assert_int_equal(p.cluster, -1);
+	add(c, "医保缴费怎么交");
+	p = text_clusterer_peek(c, "医保缴费咋交", 18);
+	assert_int_equal(p.cluster, 0);
+	assert_false(p.opened);
+	p = text_clusterer_peek(c, "耕地地力补贴什么时候发", 33);
+	assert_int_equal(p.cluster, -1);
+	assert_int_equal(text_clusterer_count(c), 1);
+	assert_int_equal(add(c, "耕地地力补贴什么时候发").cluster, 1);
+	text_clusterer_free(c);
+}
+
+static void test_clusterer_retires_least_recently_joined(void **state)
+{
+	(void)state;
+	struct text_clusterer *c = text_clusterer_new(&(struct text_cluster_opts){.max_clusters = 3});
+	assert_int_equal(add(c, "医保缴费怎么交").cluster, 0);
+	assert_int_equal(add(c, "耕地地力补贴什么时候发").cluster, 1);
+	assert_int_equal(add(c, "营业执照在哪里办理").cluster, 2);
+	assert_int_equal(add(c, "医保缴费咋交").cluster, 0); /* 0 is now the freshest */
+	assert_int_equal(add(c, "养老保险一年交多少钱").cluster, 3); /* retires 1 */
+	assert_null(text_clusterer_title(c, 1));
+	assert_int_equal(add(c, "耕地地力补贴什么时候发").cluster, 4); /* 1 is gone */
+	assert_int_equal(add(c, "医保缴费怎么交呢").cluster, 0);
+	/* many distinct questions: memory stays bounded, ids keep counting */
+	char q[64];
+	uint32_t x = 12345;
+	for (int i = 0; i < 5000; i++) {
+		size_t o = 0;
+		for (int k = 0; k < 8; k++) { /* eight random ideographs */
+			x = x * 1103515245u + 12345u;
+			uint32_t cp = 0x4E00 + (x >> 8) % 20000;
+			q[o++] = (char)(0xE0 | (cp >> 12));
+			q[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			q[o++] = (char)(0x80 | (cp & 0x3F));
+		}
+		q[o] = 0;
+		assert_true(add(c, q).cluster >= 0);
+	}
+	assert_true(text_clusterer_count(c) > 4000);
+	text_clusterer_free(c);
+}
+
+static void test_keywords_pick_content(void **state)
+{
+	(void)state;
+	const char *texts[] = {"请问医保缴费怎么交", "医保缴费在哪里交", "医保缴费截止到什么时候",
+			       "请问低保怎么申请", "今年医保缴费多少钱"};
+	char *out[5];
+	double w[5];
+	size_t n = text_keywords(texts, 5, 5, out, w);
+	assert_true(n >= 1);
+	assert_true(strstr(out[0], "医保") || strstr(out[0], "缴费"));
+	for (size_t i = 0; i < n; i++) {
+		assert_null(strstr(out[i], "请问"));
+		if (i > 0)
+			assert_true(w[i] <= w[i - 1]);
+		free(out[i]);
+	}
+	assert_int_equal(text_keywords(texts, 5, 0, out, w), 0);
+}
+
+static void test_heat_decays_by_half_life(void **state)
+{
+	(void)state;
+	double h = text_heat_add(0, 0, 1000, 1.0);
+	assert_true(fabs(h - 1.0) < 1e-12);
+	assert_true(fabs(text_heat_at(h, 1000, 1000 + TEXT_HEAT_HALF_LIFE_MS) - 0.5) < 1e-12);
+	double h2 = text_heat_add(h, 1000, 1000 + 2 * TEXT_HEAT_HALF_LIFE_MS, 0.5);
+	assert_true(fabs(h2 - 0.75) < 1e-12);
+	assert_true(fabs(text_heat_at(2.0, 5000, 4000) - 2.0) < 1e-12); /* no time travel */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_normalize_width_and_case),
+		cmocka_unit_test(test_normalize_nfkc_compat),
+		cmocka_unit_test(test_normalize_traditional_to_simplified),
+		cmocka_unit_test(test_normalize_drops_emoji_symbols_punctuation),
+		cmocka_unit_test(test_normalize_folds_repeats),
+		cmocka_unit_test(test_normalize_invalid_utf8_dropped),
+		cmocka_unit_test(test_normalize_truncates),
+		cmocka_unit_test(test_redact_mobile_numbers),
+		cmocka_unit_test(test_redact_id_numbers),
+		cmocka_unit_test(test_redact_leaves_other_numbers),
+		cmocka_unit_test(test_classify_examples),
+		cmocka_unit_test(test_wordlist_matches_normalised),
+		cmocka_unit_test(test_similarity_paraphrase_beats_unrelated),
+		cmocka_unit_test(test_clusterer_joins_paraphrases),
+		cmocka_unit_test(test_clusterer_title_is_central_member),
+		cmocka_unit_test(test_clusterer_peek_does_not_add),
+		cmocka_unit_test(test_clusterer_retires_least_recently_joined),
+		cmocka_unit_test(test_keywords_pick_content),
+		cmocka_unit_test(test_heat_decays_by_half_life),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
