@@ -117,7 +117,7 @@ export default {
       clusters: '热点问题',
       answered: '已回答',
       pending: '待审核',
-      viewers: '最近观看人数',
+      viewers: '观看人数',
       start: '开始直播',
       started: '直播已开始',
       end: '结束直播',
@@ -353,7 +353,7 @@ export default {
     hot: {
       title: '热点问题',
       liveNote: '实时更新',
-      empty: '还没有人提问，快来提第一个问题吧',
+      empty: '还没有人提问，来提第一个问题吧',
       askers: '{n} 人问过',
       upvote: '点赞',
       thanks: '点赞成功',

@@ -7,7 +7,7 @@ import {
   ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink, ElMain, ElMenu, ElMenuItem,
   ElOption, ElOptionGroup, ElPagination, ElPopconfirm, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElRow, ElSelect, ElSkeleton,
   ElSpace, ElSubMenu, ElSwitch, ElProgress, ElSteps, ElStep, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag, ElText, ElTooltip, ElTree,
-  ElTreeSelect, ElLoading, ElTimeline, ElTimelineItem, ElCheckboxGroup, ElRate, ElBadge,
+  ElTreeSelect, ElLoading, ElTimeline, ElTimelineItem, ElCheckboxGroup, ElRate, ElBadge, ElInputTag,
 } from 'element-plus'
 
 const components = [
@@ -17,7 +17,7 @@ const components = [
   ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink, ElMain, ElMenu, ElMenuItem,
   ElOption, ElOptionGroup, ElPagination, ElPopconfirm, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElRow, ElSelect, ElSkeleton,
   ElSpace, ElSubMenu, ElSwitch, ElProgress, ElSteps, ElStep, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag, ElText, ElTooltip, ElTree,
-  ElTreeSelect, ElTimeline, ElTimelineItem, ElCheckboxGroup, ElRate, ElBadge,
+  ElTreeSelect, ElTimeline, ElTimelineItem, ElCheckboxGroup, ElRate, ElBadge, ElInputTag,
 ]
 
 export function installElement(app) {

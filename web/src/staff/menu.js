@@ -15,6 +15,17 @@ export const MENU = [
   { name: 'users', path: '/users', icon: UserFilled, roles: USERS_ROLES },
   { name: 'people', path: '/people', icon: Postcard, roles: PEOPLE_ROLES },
   {
+    name: 'live',
+    icon: VideoCamera,
+    roles: LIVE_ROLES,
+    home: '/live/streams',
+    children: [
+      { name: 'liveStreams', path: '/live/streams', icon: Microphone, roles: LIVE_ROLES },
+      { name: 'liveSummary', path: '/live/summary', icon: Histogram, roles: LIVE_ROLES },
+      { name: 'liveFaq', path: '/live/faq', icon: QuestionFilled, roles: LIVE_ROLES },
+    ],
+  },
+  {
     name: 'points',
     icon: Medal,
     roles: POINTS_ROLES,
@@ -39,17 +50,6 @@ export const MENU = [
       { name: 'requestsActivities', path: '/requests/activities', icon: Flag, roles: REQUESTS_ROLES },
       { name: 'requestsRates', path: '/requests/rates', icon: TrendCharts, roles: REQUESTS_ROLES },
       { name: 'requestsCalendar', path: '/requests/calendar', icon: Sunny, roles: CALENDAR_ROLES },
-    ],
-  },
-  {
-    name: 'live',
-    icon: VideoCamera,
-    roles: LIVE_ROLES,
-    home: '/live/streams',
-    children: [
-      { name: 'liveStreams', path: '/live/streams', icon: Microphone, roles: LIVE_ROLES },
-      { name: 'liveSummary', path: '/live/summary', icon: Histogram, roles: LIVE_ROLES },
-      { name: 'liveFaq', path: '/live/faq', icon: QuestionFilled, roles: LIVE_ROLES },
     ],
   },
   { name: 'audit', path: '/audit', icon: Tickets, roles: AUDIT_ROLES },
