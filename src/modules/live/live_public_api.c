@@ -25,12 +25,14 @@ static int device_token(struct http_req *r, const char **token)
 	return 0;
 }
 
+/* Replies 429 live.rate_limited with Retry-After; returns -1. */
 static int limited(struct http_req *r, int64_t wait_ms)
 {
 	r->retry_after = (int)((wait_ms + 999) / 1000);
 	if (r->retry_after < 1)
 		r->retry_after = 1;
-	return http_reply_problem(r, "live.rate_limited", NULL, NULL);
+	http_reply_problem(r, "live.rate_limited", NULL, NULL);
+	return -1;
 }
 
 /* Per device: rate per 10 s and 6 × rate per 10 minutes; per address: ip_rate per 10 s. A
@@ -123,8 +125,10 @@ static int public_code(struct http_req *r, struct public_ctx *x)
 int live_api_public_stream(struct http_req *r)
 {
 	struct public_ctx x = {.q = {.r = r, .action = "live.public.stream"}};
-	if (!ratelimit_take("ljoin", r->ip, 6000, 2000, clock_now_ms()))
-		return limited(r, 1000);
+	if (!ratelimit_take("ljoin", r->ip, 6000, 2000, clock_now_ms())) {
+		limited(r, 1000);
+		return HTTP_DONE;
+	}
 	if (public_code(r, &x) < 0)
 		return HTTP_DONE;
 	struct live_stream *s = x.q.stream;
@@ -164,8 +168,10 @@ int live_api_public_questions(struct http_req *r)
 	const char *token = NULL;
 	if (device_token(r, &token) < 0)
 		return HTTP_DONE;
-	if (!ratelimit_take("lqread", token ? token : r->ip, 600, 120, clock_now_ms()))
-		return limited(r, 1000);
+	if (!ratelimit_take("lqread", token ? token : r->ip, 600, 120, clock_now_ms())) {
+		limited(r, 1000);
+		return HTTP_DONE;
+	}
 	const char *mine = http_query(r, "mine");
 	if (mine && strcmp(mine, "1") != 0 && strcmp(mine, "0") != 0 && *mine)
 		return http_reply_problem(r, "request.bad_query", "mine: 1", "mine");
@@ -214,8 +220,10 @@ int live_api_public_upvote(struct http_req *r)
 	if (live_param_id(r, 0, &x.q.qid) < 0 || device_token(r, &token) < 0)
 		return HTTP_DONE;
 	int64_t wait = 0;
-	if (!ratelimit_take_wait("lvote", token ? token : r->ip, 30, 30, clock_now_ms(), &wait))
-		return limited(r, wait);
+	if (!ratelimit_take_wait("lvote", token ? token : r->ip, 30, 30, clock_now_ms(), &wait)) {
+		limited(r, wait);
+		return HTTP_DONE;
+	}
 	char device[LIVE_DEVICE_MAX];
 	live_device_key(token, r->ip, device);
 	x.device = device;
