@@ -239,16 +239,17 @@ int live_api_import(struct http_req *r)
 		return HTTP_DONE;
 	if (!r->body_len)
 		return http_reply_problem(r, "live.bad_import", "the body holds no comments", NULL);
-	size_t lines = 0;
+	const char *ct = http_header(r, "Content-Type");
+	bool csv = ct && strncmp(ct, "text/csv", 8) == 0;
+	/* Refuse an oversized batch before anything goes in (blank lines count here). */
+	size_t lines = r->body[r->body_len - 1] != '\n';
 	for (const char *s = r->body; s < r->body + r->body_len; s++)
 		lines += *s == '\n';
-	if (lines > IMPORT_MAX_LINES + 1)
+	if (lines > IMPORT_MAX_LINES + (csv ? 1 : 0))
 		return http_reply_problem(r, "live.bad_import", "at most 20000 lines per call", NULL);
 	int rc = db_read_run(r->db, import_scope_tx, &im);
 	if (rc < 0)
 		return live_reply_error(&im.q, rc);
-	const char *ct = http_header(r, "Content-Type");
-	bool csv = ct && strncmp(ct, "text/csv", 8) == 0;
 	im.rejected = json_array();
 	im.in = xcalloc(IMPORT_CHUNK, sizeof(*im.in));
 	im.lines = xcalloc(IMPORT_CHUNK, sizeof(*im.lines));
