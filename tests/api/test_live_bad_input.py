@@ -3,7 +3,7 @@ invalid JSON, wrong types, too long or blank text, invalid UTF-8, a huge body, u
 malformed ids, an ended stream — and the server stays up."""
 import unittest
 
-from harness import Client
+from harness import Client, raw_exchange
 from test_live_common import LiveCase
 
 
@@ -45,8 +45,12 @@ class LiveBadInputTest(LiveCase):
                                         headers={"Content-Type": "text/plain"}), 415,
                             "request.unsupported_media_type")
         big = b'{"text":"' + b"a" * (2 << 20) + b'"}'
-        r = self.viewer().post("/api/v1/streams/%d/questions" % type(self).sid, raw_body=big)
-        self.assert_problem(r, 413, "request.body_too_large")
+        req = (b"POST /api/v1/streams/%d/questions HTTP/1.1\r\nHost: t\r\n"
+               b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+               % (type(self).sid, len(big))) + big
+        status, headers, body = raw_exchange(type(self).server.port, req)
+        self.assertEqual(status, 413)
+        self.assertIn(b"request.body_too_large", body)
         deep = b'{"text":"x","a":' + b"[" * 100 + b"]" * 100 + b"}"
         self.assert_problem(self.post_q(raw=deep), 400, "request.too_deep")
 
