@@ -114,14 +114,14 @@ static const char SQL_VIEWERS[] =
 static const char SQL_TL_QUESTIONS[] =
 	"SELECT (created_at - ?) / 60000, kind, COUNT(*) FROM stream_questions "
 	"WHERE stream_id = ? AND status <> 'rejected' AND created_at >= ? AND created_at < ? "
-	"GROUP BY (created_at - ?) / 60000, kind";
+	"GROUP BY 1, 2";
 static const char SQL_TL_VOTES[] =
 	"SELECT (v.created_at - ?) / 60000, COUNT(*) FROM stream_votes v "
 	"JOIN stream_questions q ON q.id = v.question_id WHERE q.stream_id = ? "
-	"AND v.created_at >= ? AND v.created_at < ? GROUP BY (v.created_at - ?) / 60000";
+	"AND v.created_at >= ? AND v.created_at < ? GROUP BY 1";
 static const char SQL_TL_VIEWERS[] =
 	"SELECT (at - ?) / 60000, MAX(viewers) FROM stream_viewer_samples WHERE stream_id = ? "
-	"AND at >= ? AND at < ? GROUP BY (at - ?) / 60000";
+	"AND at >= ? AND at < ? GROUP BY 1";
 
 static const char SQL_WORDS[] =
 	"SELECT id, word, created_at FROM live_sensitive_words WHERE county_id = ? ORDER BY id";
@@ -631,7 +631,6 @@ int live_store_timeline_json(struct db_conn *c, int64_t stream_id, int64_t from,
 	db_bind_int(s, 2, stream_id);
 	db_bind_int(s, 3, from);
 	db_bind_int(s, 4, to);
-	db_bind_int(s, 5, from);
 	while ((rc = db_step(s)) == DB_ROW) {
 		int64_t m = db_col_int(s, 0);
 		const char *k = db_col_text(s, 1);
@@ -650,7 +649,6 @@ int live_store_timeline_json(struct db_conn *c, int64_t stream_id, int64_t from,
 	db_bind_int(s, 2, stream_id);
 	db_bind_int(s, 3, from);
 	db_bind_int(s, 4, to);
-	db_bind_int(s, 5, from);
 	while ((rc = db_step(s)) == DB_ROW) {
 		int64_t m = db_col_int(s, 0);
 		if (m >= 0 && m < minutes)
@@ -666,7 +664,6 @@ int live_store_timeline_json(struct db_conn *c, int64_t stream_id, int64_t from,
 	db_bind_int(s, 2, stream_id);
 	db_bind_int(s, 3, from);
 	db_bind_int(s, 4, to);
-	db_bind_int(s, 5, from);
 	while ((rc = db_step(s)) == DB_ROW) {
 		int64_t m = db_col_int(s, 0);
 		if (m >= 0 && m < minutes)
