@@ -8,6 +8,7 @@ apt_pkgs=(
   build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev libsodium-dev libssl-dev
   liboath-dev libcmocka-dev libxlsxwriter-dev libzip-dev libxml2-dev
+  libqrencode-dev libcairo2-dev libpango1.0-dev poppler-utils
   postgresql postgresql-contrib
   curl nodejs npm chromium fonts-noto-cjk
 )
