@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <zip.h>
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
+#include <pango/pangocairo.h>
 
 #include "core/xlsx_read.h"
 #include "modules/live/live_render.h"
@@ -315,12 +318,171 @@ static void test_xlsx_huge_and_wrong_types(void **state)
 	json_decref(arr);
 }
 
+/* The PDF's text by pdftotext with all white space removed (lines wrap anywhere in
+ * Chinese), and its page count; NULL when pdftotext is not installed. */
+static char *pdf_text(const void *data, size_t len, int *pages)
+{
+	*pages = 0;
+	if (access("/usr/bin/pdftotext", X_OK) != 0)
+		return NULL;
+	char path[] = "/tmp/tala-test-pdf-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "/usr/bin/pdftotext -enc UTF-8 %s - 2>/dev/null", path);
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	size_t cap = 1 << 16, n = 0;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	int c;
+	while ((c = fgetc(f)) != EOF) {
+		if (c == '\f')
+			(*pages)++;
+		if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f')
+			continue;
+		if (n + 1 >= cap) {
+			cap *= 2;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	assert_int_equal(pclose(f), 0);
+	unlink(path);
+	return out;
+}
+
+static void check_pdf_shape(const void *data, size_t len)
+{
+	assert_true(len > 1000);
+	assert_memory_equal(data, "%PDF-", 5);
+	/* a complete file: the trailer's end marker within the last bytes */
+	const char *tail = (const char *)data + len - 16;
+	assert_non_null(memmem(tail, 16, "%%EOF", 5));
+}
+
+static void test_pdf_sample_reads_as_text(void **state)
+{
+	(void)state;
+	json_t *r = report_sample();
+	void *data = NULL;
+	size_t len = 0;
+	assert_int_equal(live_render_pdf(r, &data, &len), 0);
+	check_pdf_shape(data, len);
+	keep("sample.pdf", data, len);
+	int pages;
+	char *text = pdf_text(data, len, &pages);
+	if (text) {
+		assert_non_null(strstr(text, TITLE));
+		assert_non_null(strstr(text, "城乡居民医保今年的缴费标准是多少，在哪里可以交？"));
+		assert_non_null(strstr(text, "2026-05-1209:30–10:15（北京时间，45分钟）"));
+		assert_non_null(strstr(text, "抖音"));
+		assert_non_null(strstr(text, "已答复"));
+		assert_non_null(strstr(text, "暂缓"));
+		assert_non_null(strstr(text, "1,840")); /* peak viewers */
+		assert_non_null(strstr(text, "牧民巴特尔"));
+		assert_non_null(strstr(text, "社保卡"));
+		assert_non_null(strstr(text, "第1页/共"));
+		assert_true(pages >= 1 && pages <= 3);
+		free(text);
+	}
+	free(data);
+	json_decref(r);
+}
+
+static void test_pdf_empty_report_is_one_page(void **state)
+{
+	(void)state;
+	json_t *r = report_empty();
+	void *data = NULL;
+	size_t len = 0;
+	assert_int_equal(live_render_pdf(r, &data, &len), 0);
+	check_pdf_shape(data, len);
+	keep("empty.pdf", data, len);
+	int pages;
+	char *text = pdf_text(data, len, &pages);
+	if (text) {
+		assert_int_equal(pages, 1);
+		assert_non_null(strstr(text, "空直播"));
+		assert_non_null(strstr(text, "本场直播没有逐分钟的互动记录"));
+		assert_non_null(strstr(text, "本场直播没有归集出热点问题"));
+		assert_non_null(strstr(text, "第1页/共1页"));
+		free(text);
+	}
+	free(data);
+	json_decref(r);
+}
+
+static void test_pdf_huge_report_runs_over_pages(void **state)
+{
+	(void)state;
+	json_t *r = report_huge();
+	void *data = NULL;
+	size_t len = 0;
+	assert_int_equal(live_render_pdf(r, &data, &len), 0);
+	check_pdf_shape(data, len);
+	keep("huge.pdf", data, len);
+	int pages;
+	char *text = pdf_text(data, len, &pages);
+	if (text) {
+		assert_true(pages > 20);
+		assert_non_null(strstr(text, "第1个热点问题"));
+		assert_non_null(strstr(text, "第300个热点问题"));
+		assert_non_null(strstr(text, "热点问题（续）"));
+		char last[64];
+		snprintf(last, sizeof(last), "第%d页/共%d页", pages, pages);
+		assert_non_null(strstr(text, last));
+		free(text);
+	}
+	free(data);
+	json_decref(r);
+}
+
+static void test_pdf_wrong_types_and_bad_input(void **state)
+{
+	(void)state;
+	json_t *r = report_wrong_types();
+	void *data = NULL;
+	size_t len = 0;
+	assert_int_equal(live_render_pdf(r, &data, &len), 0);
+	check_pdf_shape(data, len);
+	keep("wrong.pdf", data, len);
+	free(data);
+	json_decref(r);
+	r = json_object();
+	assert_int_equal(live_render_pdf(r, &data, &len), 0);
+	check_pdf_shape(data, len);
+	free(data);
+	json_decref(r);
+	r = json_string("report");
+	data = (void *)1;
+	assert_int_equal(live_render_pdf(r, &data, &len), -1);
+	assert_null(data);
+	assert_int_equal(len, 0);
+	assert_int_equal(live_render_pdf(NULL, &data, &len), -1);
+	json_decref(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xlsx_sample_has_every_sheet),
 		cmocka_unit_test(test_xlsx_empty_report_has_no_chart),
 		cmocka_unit_test(test_xlsx_huge_and_wrong_types),
+		cmocka_unit_test(test_pdf_sample_reads_as_text),
+		cmocka_unit_test(test_pdf_empty_report_is_one_page),
+		cmocka_unit_test(test_pdf_huge_report_runs_over_pages),
+		cmocka_unit_test(test_pdf_wrong_types_and_bad_input),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	/* Pango, cairo and fontconfig keep their font caches for the life of the process; let
+	 * them go so that LeakSanitizer sees only what the renderers leave behind. */
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
+	return failed;
 }
