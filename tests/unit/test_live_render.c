@@ -229,6 +229,9 @@ static void test_xlsx_sample_has_every_sheet(void **state)
 	assert_string_equal(xlsx_cell(&s, 17, 1), "2");
 	assert_string_equal(xlsx_cell(&s, 18, 1), "1");
 	assert_string_equal(xlsx_cell(&s, 19, 1), "2");
+	assert_string_equal(xlsx_cell(&s, 24, 0), "观看人数采样次数");
+	assert_string_equal(xlsx_cell(&s, 24, 1), "15");
+	assert_int_equal(s.rows, 25);
 	xlsx_sheet_free(&s);
 	char *wb = zip_member(data, len, "xl/workbook.xml");
 	assert_non_null(wb);

@@ -295,6 +295,7 @@ static void xr_overview(struct xrender *x, json_t *report)
 	xr_pair_opt(x, ws, &row, "待审核的提问", q, "pending");
 	xr_pair_opt(x, ws, &row, "未通过审核的提问", q, "rejected");
 	xr_pair_opt(x, ws, &row, "从平台导入的评论", q, "imported");
+	xr_pair_opt(x, ws, &row, "观看人数采样次数", viewers, "samples");
 }
 
 static void xr_hot(struct xrender *x, json_t *report)
