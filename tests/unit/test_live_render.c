@@ -78,12 +78,14 @@ static json_t *report_sample(void)
 		"不动产", "weight", 0.55, "word", "社保卡", "weight", 0.4);
 }
 
-/* A stream that ended with nobody asking: no hot questions, no samples, no counts object. */
+/* A stream that never started and nobody asked in: no hot questions, no samples, no counts
+ * object, only the time it was scheduled for. */
 static json_t *report_empty(void)
 {
-	return json_pack("{s:{s:s, s:n, s:[], s:n}, s:{s:i, s:i, s:i},"
+	return json_pack("{s:{s:s, s:n, s:[], s:n, s:I}, s:{s:i, s:i, s:i},"
 			 " s:{s:i, s:[]}, s:{s:i, s:i}, s:[], s:[], s:[]}",
-			 "stream", "title", "空直播", "node", "topics", "started_at", "viewers",
+			 "stream", "title", "空直播", "node", "topics", "started_at", "scheduled_at",
+			 t0, "viewers",
 			 "peak", 0, "average", 0, "samples", 0, "interactions", "total", 0,
 			 "per_minute", "questions", "total", 0, "askers", 0, "hot", "suggestions",
 			 "keywords");
@@ -411,6 +413,7 @@ static void test_pdf_empty_report_is_one_page(void **state)
 	if (text) {
 		assert_int_equal(pages, 1);
 		assert_non_null(strstr(text, "空直播"));
+		assert_non_null(strstr(text, "2026-05-1209:30（计划，北京时间）"));
 		assert_non_null(strstr(text, "本场直播没有逐分钟的互动记录"));
 		assert_non_null(strstr(text, "本场直播没有归集出热点问题"));
 		assert_non_null(strstr(text, "第1页/共1页"));

@@ -218,9 +218,11 @@ static void pdf_title_block(struct pdf *p, const json_t *report)
 {
 	json_t *stream = live_render_object(report, "stream");
 	const char *node = live_render_str(live_render_object(stream, "node"), "name");
-	char kicker[256];
-	snprintf(kicker, sizeof(kicker), "%s%s政务直播问答报告", node ? node : "", node ? " · " : "");
+	char *short_node = live_render_clip(node, 150); /* whole characters, "" for NULL */
+	char *kicker = xasprintf("%s%s政务直播问答报告", short_node, *short_node ? " · " : "");
+	free(short_node);
 	char *clean = pdf_clean(kicker);
+	free(kicker);
 	p->y += pdf_para(p, PDF_ML, PDF_CW, clean, 10, false, C_MUTED, 1) + 4;
 	free(clean);
 	const char *title = live_render_str(stream, "title");
@@ -239,8 +241,8 @@ static void pdf_title_block(struct pdf *p, const json_t *report)
 		snprintf(when, sizeof(when), "%s（北京时间，%lld 分钟）", span,
 			 (long long)floor((e - s) / 60000.0));
 	else if (span[0])
-		snprintf(when, sizeof(when), "%s（北京时间）%s", span,
-			 live_render_num(stream, "started_at", &s) ? "" : "，计划");
+		snprintf(when, sizeof(when), "%s（%s北京时间）", span,
+			 live_render_num(stream, "started_at", &s) ? "" : "计划，");
 	else
 		snprintf(when, sizeof(when), "—");
 	char *topics = live_render_topics(stream);
