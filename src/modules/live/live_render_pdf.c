@@ -619,7 +619,9 @@ static double pdf_hot_row(struct pdf *p, const json_t *h, size_t i, bool draw)
 	pdf_count(h, "askers", cells[3], sizeof(cells[3]));
 	pdf_count(h, "upvotes", cells[4], sizeof(cells[4]));
 	const char *status = live_render_str(h, "status");
-	snprintf(cells[5], sizeof(cells[5]), "%s", live_render_status_zh(status));
+	char *st = live_render_clip(live_render_status_zh(status), sizeof(cells[5]) - 4);
+	snprintf(cells[5], sizeof(cells[5]), "%s", st);
+	free(st);
 	const char *answer = live_render_str(h, "answer");
 	char *atext = NULL;
 	if (answer && *answer) {
@@ -744,7 +746,9 @@ static void pdf_suggestions(struct pdf *p, const json_t *report)
 		double t;
 		if (live_render_num(s, "created_at", &t))
 			live_render_time(t, "%m-%d %H:%M", when, sizeof(when));
-		char *nclean = pdf_clean(nick && *nick ? nick : "匿名");
+		char *nshort = live_render_clip(nick && *nick ? nick : "匿名", 90);
+		char *nclean = pdf_clean(nshort);
+		free(nshort);
 		snprintf(meta, sizeof(meta), "%s%s%s", nclean, when[0] ? " · " : "", when);
 		free(nclean);
 		pdf_layout(p, text, PDF_CW - 26, 10, false, 20, PANGO_ALIGN_LEFT);
