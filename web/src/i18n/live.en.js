@@ -124,6 +124,7 @@ export default {
       report: 'Report',
       sseOn: 'Live connection',
       sseOff: 'Live connection down, refreshing periodically',
+      qrMissing: 'The QR code cannot be shown now: viewers can enter the code instead',
       qrAlt: 'Scan to ask during the stream',
       joinCode: 'Join code',
       screen: 'Show on screen',

@@ -126,6 +126,7 @@ export default {
       report: '直播报告',
       sseOn: '实时连接中',
       sseOff: '实时连接断开，正在定时刷新',
+      qrMissing: '二维码暂时无法显示，请让观众输入直播码进入',
       qrAlt: '扫码参与直播提问',
       joinCode: '直播码',
       screen: '投屏显示',
