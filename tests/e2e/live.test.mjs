@@ -288,6 +288,52 @@ test('live Q&A: viewers ask, questions group into one hot question, the host ans
     })
   })
 
+  await t.test('a viewer asking too fast is told to wait (429 from the server)', async () => {
+    const page = viewers[2].page
+    await step(page, 'rate-limit', async () => {
+      // five quick messages from this phone's device token (small talk: no hot questions), then one more by hand
+      const codes = await page.evaluate(async (sid) => {
+        const device = localStorage.getItem('tala.live.device')
+        const out = []
+        for (let i = 0; i < 5; i++) {
+          const r = await fetch(`/api/v1/streams/${sid}/questions`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Tala-Device': device }, body: JSON.stringify({ text: '主播好' }) })
+          out.push(r.status)
+        }
+        return out
+      }, stream.id)
+      assert.ok(codes.includes(429) || codes.every((c) => c === 201), `unexpected answers: ${codes}`)
+      await page.locator('[data-test=m-ask-text] textarea').fill('草原补奖发放标准是多少')
+      await page.click('[data-test=m-ask-submit]')
+      const notice = page.locator('[data-test=m-ask-notice][data-kind=rateLimited]')
+      await notice.waitFor()
+      assert.match(await notice.innerText(), /问得太快了，请稍后再试/)
+      // the text stays in the box to send again
+      assert.equal(await page.locator('[data-test=m-ask-text] textarea').inputValue(), '草原补奖发放标准是多少')
+      await noOverflow(page)
+      await shot(page, 'phone-rate-limited')
+    })
+  })
+
+  await t.test('the host imports comments from Douyin (CSV): imported, duplicates and rejected lines', async () => {
+    const page = host.page
+    await step(page, 'import', async () => {
+      await page.click('[data-test=live-tab-import]')
+      const csv = 'platform,comment_id,user,time,text\n' +
+        `douyin,${RUN}-1,抖音网友A,2026-11-26 10:05:00,医保异地报销需要带什么材料\n` +
+        `douyin,${RUN}-2,抖音网友B,2026-11-26 10:06:00,建议多讲讲养老保险怎么交\n` +
+        `douyin,${RUN}-1,抖音网友A,2026-11-26 10:05:00,医保异地报销需要带什么材料\n` +
+        `douyin,,抖音网友C,not-a-time,\n`
+      await page.locator('[data-test=live-import-file]').setInputFiles({ name: 'douyin.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+      const res = page.locator('[data-test=live-import-result]')
+      await res.waitFor()
+      const text = await res.innerText()
+      assert.match(text, /2\s*条已导入/, text)
+      assert.match(text, /1\s*条未导入/, text)
+      await shot(page, 'console-import', { fullPage: false })
+      await page.click('[data-test=live-tab-hot]')
+    })
+  })
+
   await t.test('the host records viewers, sees the chart and shows the QR code full screen', async () => {
     const page = host.page
     await step(page, 'stats', async () => {
@@ -333,7 +379,8 @@ test('live Q&A: viewers ask, questions group into one hot question, the host ans
       await page.waitForURL(/\/live\/streams\/\d+\/report$/)
       await page.locator('[data-test=live-report-hot] .el-table__body tr', { hasText: '草原' }).first().waitFor()
       const rep = await api.get(`/streams/${stream.id}/report`)
-      assert.equal(rep.questions.total, 4, 'three questions and the approved message')
+      assert.ok(rep.questions.total >= 6, 'three questions, the approved message and two imported comments')
+      assert.equal(rep.questions.imported, 2)
       assert.equal((await page.locator('[data-test=live-fig-questions] .f-val').innerText()).trim(), String(rep.questions.total))
       assert.ok(rep.hot.some((h) => h.cluster_id === clusterId && h.status === 'answered' && h.questions === 3), 'the answered hot question is in the report')
       for (const a of ['live-report-xlsx', 'live-report-pdf']) {
