@@ -293,3 +293,24 @@ export function debounce(fn, ms) {
   d.cancel = () => clearTimeout(timer)
   return d
 }
+
+// An import line's reason (the server's, in English: "time: epoch ms or YYYY-MM-DD HH:MM:SS")
+// in the reader's language; t is vue-i18n's, te tells whether a key exists.
+const IMPORT_REASONS = [
+  [/^time: epoch ms/, 'timeFormat'],
+  [/^time: out of range/, 'timeRange'],
+  [/^platform: lowercase/, 'platform'],
+  [/: required$/, 'required'],
+  [/: (?:longer than|at most) (\d+) characters$/, 'tooLong'],
+  [/: not valid UTF-8$/, 'utf8'],
+]
+export function importReason(reason, t, te = () => true) {
+  const s = String(reason || '')
+  const m = s.match(/^([a-z_]+): /)
+  const field = m && te('live.import.field.' + m[1]) ? t('live.import.field.' + m[1]) : m ? m[1] : ''
+  for (const [re, key] of IMPORT_REASONS) {
+    const x = s.match(re)
+    if (x) return t('live.import.why.' + key, { field, n: x[1] })
+  }
+  return m ? `${field}：${s.slice(m[0].length)}` : s
+}

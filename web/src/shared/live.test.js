@@ -2,8 +2,9 @@ import { describe, it, expect, vi } from 'vitest'
 import {
   newDeviceToken, deviceToken, DEVICE_KEY, DEVICE_RE, JOIN_CODE_RE, normaliseJoinCode, joinUrl, liveErrorKind, rankHot,
   createHotState, createHotFeed, pinnedOf, parseEventData, mergeMine, mineState, voteTargets, votedClusters, rememberVote,
-  minuteLabel, timelineSeries, keywordSizes, share, importContentType, debounce,
+  minuteLabel, timelineSeries, keywordSizes, share, importContentType, debounce, importReason,
 } from './live.js'
+import { i18n, setLocale } from '@/i18n/index.js'
 
 function memoryStorage() {
   const m = new Map()
@@ -225,6 +226,17 @@ describe('small helpers', () => {
     expect(importContentType('a.jsonl', '')).toBe('application/x-ndjson')
     expect(importContentType('comments.txt', '{"platform":"douyin"}')).toBe('application/x-ndjson')
     expect(importContentType('comments.txt', 'platform,comment_id')).toBe('text/csv')
+  })
+  it('says why an import line was refused, in Chinese', () => {
+    setLocale('zh-CN')
+    const t = (...a) => i18n.global.t(...a)
+    expect(importReason('time: epoch ms or YYYY-MM-DD HH:MM:SS', t)).toBe('时间格式不对，应为 YYYY-MM-DD HH:MM:SS 或毫秒时间戳')
+    expect(importReason('text: required', t)).toBe('评论内容为空')
+    expect(importReason('comment_id: at most 128 characters', t)).toBe('评论编号超过 128 个字符')
+    expect(importReason('user: not valid UTF-8', t)).toBe('用户名不是有效的 UTF-8 文字')
+    expect(importReason('line 3: something new', t)).toBe('line 3: something new')
+    expect(importReason('text: something new', t)).toBe('评论内容：something new')
+    expect(importReason('bad', t)).toBe('bad')
   })
   it('debounces', async () => {
     vi.useFakeTimers()
