@@ -189,7 +189,7 @@ export default {
       intro: 'Messages with sensitive words or that look like spam wait here; only approved ones are shown and grouped.',
       empty: 'Nothing to moderate',
       text: 'Message',
-      why: 'Reason: {why}',
+      why: 'Sensitive word: {why}',
       kind: 'Kind',
       who: 'Asked by',
       approve: 'Approve',

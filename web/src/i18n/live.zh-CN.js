@@ -191,7 +191,7 @@ export default {
       intro: '包含敏感词或疑似广告的留言在这里等待审核，通过后才显示并归入热点问题。',
       empty: '没有待审核的留言',
       text: '留言',
-      why: '原因：{why}',
+      why: '敏感词：{why}',
       kind: '类型',
       who: '提问人',
       approve: '通过',
