@@ -105,6 +105,7 @@ export default {
       report: 'Report',
     },
     console: {
+      hostLine: 'Host: {name}',
       host: 'Host',
       watch: 'Watch',
       scheduled: 'Starts {at}',
@@ -233,6 +234,7 @@ export default {
       reason: 'Reason',
     },
     report: {
+      titleLine: 'Report: {title}',
       toConsole: 'Back to console',
       xlsx: 'Download Excel',
       pdf: 'Download PDF',
@@ -312,6 +314,7 @@ export default {
   mlive: {
     title: 'Live Q&A',
     code: 'Code',
+    hostLine: 'Host: {name}',
     host: 'Host',
     pinned: 'Being answered now',
     pinnedAnswered: 'Answered by the host',

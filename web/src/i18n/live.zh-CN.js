@@ -107,6 +107,7 @@ export default {
       report: '报告',
     },
     console: {
+      hostLine: '主持人：{name}',
       host: '主持人',
       watch: '观看',
       scheduled: '计划 {at} 开播',
@@ -235,6 +236,7 @@ export default {
       reason: '原因',
     },
     report: {
+      titleLine: '直播报告：{title}',
       toConsole: '返回主持台',
       xlsx: '下载 Excel',
       pdf: '下载 PDF',
@@ -314,6 +316,7 @@ export default {
   mlive: {
     title: '政务直播',
     code: '直播码',
+    hostLine: '主持人：{name}',
     host: '主持人',
     pinned: '主播正在解答',
     pinnedAnswered: '主播已解答',
