@@ -39,7 +39,11 @@ static const char SQL_SUGGESTION_TEXTS[] =
 	"SELECT q.text, q.stream_id FROM stream_questions q JOIN streams s ON s.id = q.stream_id "
 	"JOIN org_nodes n ON n.id = s.node_id WHERE n.path LIKE ? AND s.started_at >= ? AND "
 	"s.started_at < ? AND q.status = 'visible' AND q.kind = 'suggestion' "
-	"ORDER BY q.id LIMIT 5000";
+	"ORDER BY q.id LIMIT 1000";
+
+/* Grouping compares each title with every group so far: only the largest hot questions (and
+ * the first suggestions) are grouped, which bounds the work whatever the year holds. */
+enum { SUMMARY_GROUPED_MAX = 1000 };
 
 enum { SUMMARY_UNANSWERED_MAX = 20, PROPOSE_UNANSWERED = 5, PROPOSE_ANSWERED = 3,
        PROPOSE_SUGGESTIONS = 2 };
@@ -154,13 +158,16 @@ json_t *live_summary_build(struct db_conn *c, const char *node_path, int year, i
 		goto fail;
 	bind_range(s, like, from, to);
 	db_bind_int(s, 4, LIVE_HOT_MIN_QUESTIONS);
+	int64_t nopen = 0, ndone = 0;
 	while ((rc = db_step(s)) == DB_ROW) {
 		const char *status = db_col_text(s, 3);
 		hot++;
 		if (strcmp(status, "answered") == 0) {
 			answered++;
-			groups_add(&done, db_col_text(s, 2), db_col_int(s, 1), db_col_int(s, 4), false);
-		} else {
+			if (ndone++ < SUMMARY_GROUPED_MAX)
+				groups_add(&done, db_col_text(s, 2), db_col_int(s, 1), db_col_int(s, 4),
+					   false);
+		} else if (nopen++ < SUMMARY_GROUPED_MAX) {
 			groups_add(&open, db_col_text(s, 2), db_col_int(s, 1), db_col_int(s, 4),
 				   strcmp(status, "deferred") == 0);
 		}
