@@ -5,6 +5,7 @@
 #include "audit/audit_api.h"
 #include "auth/auth_api.h"
 #include "core/clock.h"
+#include "modules/live/live_api.h"
 #include "modules/live/live_faq.h"
 #include "modules/live/live_report.h"
 #include "modules/points/points_api.h"
@@ -135,6 +136,31 @@ const struct route routes[] = {
 	{HTTP_POST, "/api/v1/activities/{}/signups/{}/attend", requests_api_activity_attend, 0},
 	{HTTP_GET, "/api/v1/calendar", requests_api_calendar_list, 0},
 	{HTTP_PUT, "/api/v1/calendar/{}", requests_api_calendar_set, 0},
+
+	/* live Q&A (直播问答): docs/live.md */
+	{HTTP_GET, "/api/v1/streams", live_api_streams_list, 0},
+	{HTTP_POST, "/api/v1/streams", live_api_stream_create, 0},
+	{HTTP_GET, "/api/v1/streams/{}", live_api_stream_get, 0},
+	{HTTP_PATCH, "/api/v1/streams/{}", live_api_stream_update, 0},
+	{HTTP_POST, "/api/v1/streams/{}/start", live_api_stream_start, 0},
+	{HTTP_POST, "/api/v1/streams/{}/end", live_api_stream_end, 0},
+	{HTTP_POST, "/api/v1/streams/{}/questions", live_api_question_post, ROUTE_PUBLIC},
+	{HTTP_GET, "/api/v1/streams/{}/questions", live_api_questions_list, 0},
+	{HTTP_POST, "/api/v1/streams/{}/questions/{}/moderate", live_api_question_moderate, 0},
+	{HTTP_POST, "/api/v1/streams/{}/import", live_api_import, 0},
+	{HTTP_GET, "/api/v1/streams/{}/hot", live_api_hot_list, ROUTE_PUBLIC},
+	{HTTP_GET, "/api/v1/streams/{}/hot/{}", live_api_hot_get, 0},
+	{HTTP_POST, "/api/v1/streams/{}/hot/{}/{}", live_api_hot_action, 0},
+	{HTTP_GET, "/api/v1/streams/{}/events", live_api_events, ROUTE_PUBLIC},
+	{HTTP_GET, "/api/v1/streams/{}/viewers", live_api_viewers_list, 0},
+	{HTTP_POST, "/api/v1/streams/{}/viewers", live_api_viewers_add, 0},
+	{HTTP_GET, "/api/v1/streams/{}/timeline", live_api_timeline, 0},
+	{HTTP_GET, "/api/v1/live/sensitive-words", live_api_words_list, 0},
+	{HTTP_POST, "/api/v1/live/sensitive-words", live_api_word_add, 0},
+	{HTTP_DELETE, "/api/v1/live/sensitive-words/{}", live_api_word_delete, 0},
+	{HTTP_GET, "/api/v1/public/streams/{}", live_api_public_stream, ROUTE_PUBLIC},
+	{HTTP_GET, "/api/v1/public/streams/{}/questions", live_api_public_questions, ROUTE_PUBLIC},
+	{HTTP_POST, "/api/v1/public/questions/{}/upvote", live_api_public_upvote, ROUTE_PUBLIC},
 
 	/* live Q&A: report, summary, FAQ */
 	{HTTP_GET, "/api/v1/streams/{}/report", live_report_api_get, 0},

@@ -13,6 +13,7 @@ struct config {
 	const char *listen; /* ADDR:PORT */
 	const char *web;    /* directory of the built web app */
 	const char *key_file;
+	const char *public_url; /* where viewers reach Tala (join links, QR codes) */
 	int64_t threads;
 	int64_t max_body;
 	int64_t max_url;
@@ -32,6 +33,8 @@ struct config {
 	int64_t open311_rate;
 	int64_t trust_proxy;
 	int64_t cookie_secure;
+	int64_t live_device_rate;
+	int64_t live_ip_rate;
 };
 
 /* The settings in force; filled by config_load(). */

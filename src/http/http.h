@@ -65,6 +65,7 @@ struct http_req {
 	int status;                  /* the status sent, for the log line */
 	int64_t start_ms;
 	size_t uri_len;              /* the full URI with its query, for the URL limit */
+	int retry_after;             /* seconds: sent as Retry-After when > 0 (429 answers) */
 	bool replied;
 };
 

@@ -34,8 +34,10 @@ static double rl_level(const struct rl_bucket *b, double per_minute, double burs
 	return t > burst ? burst : t;
 }
 
-bool ratelimit_take(const char *cls, const char *key, double per_minute, double burst,
-		    int64_t now_ms)
+/* Takes (take) or gives back (!take) one token; *wait_ms (may be NULL) gets how long until
+ * a token is there when none was. */
+static bool rl_op(const char *cls, const char *key, double per_minute, double burst,
+		  int64_t now_ms, bool take, int64_t *wait_ms)
 {
 	char full[RL_KEY];
 	size_t cl = strlen(cls);
@@ -78,9 +80,34 @@ bool ratelimit_take(const char *cls, const char *key, double per_minute, double 
 	}
 	b->tokens = rl_level(b, per_minute, burst, now_ms);
 	b->last_ms = now_ms;
-	bool ok = b->tokens >= 1.0;
-	if (ok)
+	bool ok = true;
+	if (!take) {
+		b->tokens = b->tokens + 1.0 > burst ? burst : b->tokens + 1.0;
+	} else if (b->tokens >= 1.0) {
 		b->tokens -= 1.0;
+	} else {
+		ok = false;
+		if (wait_ms)
+			*wait_ms = (int64_t)((1.0 - b->tokens) * 60000.0 / per_minute) + 1;
+	}
 	pthread_mutex_unlock(lock);
 	return ok;
+}
+
+bool ratelimit_take(const char *cls, const char *key, double per_minute, double burst,
+		    int64_t now_ms)
+{
+	return rl_op(cls, key, per_minute, burst, now_ms, true, NULL);
+}
+
+bool ratelimit_take_wait(const char *cls, const char *key, double per_minute, double burst,
+			 int64_t now_ms, int64_t *wait_ms)
+{
+	return rl_op(cls, key, per_minute, burst, now_ms, true, wait_ms);
+}
+
+void ratelimit_give(const char *cls, const char *key, double per_minute, double burst,
+		    int64_t now_ms)
+{
+	rl_op(cls, key, per_minute, burst, now_ms, false, NULL);
 }

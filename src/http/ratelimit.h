@@ -11,4 +11,12 @@
 bool ratelimit_take(const char *cls, const char *key, double per_minute, double burst,
 		    int64_t now_ms);
 
+/* Like ratelimit_take; when the bucket is empty, *wait_ms gets the milliseconds until it
+ * holds a token again (for Retry-After). */
+bool ratelimit_take_wait(const char *cls, const char *key, double per_minute, double burst,
+			 int64_t now_ms, int64_t *wait_ms);
+/* Gives a token back (a request that passed this bucket was refused by a later one). */
+void ratelimit_give(const char *cls, const char *key, double per_minute, double burst,
+		    int64_t now_ms);
+
 #endif

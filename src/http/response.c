@@ -20,6 +20,11 @@ void http_response_headers(struct http_req *r, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (r->set_cookie)
 		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+	if (r->retry_after > 0) {
+		char v[24];
+		snprintf(v, sizeof(v), "%d", r->retry_after);
+		MHD_add_response_header(resp, "Retry-After", v);
+	}
 }
 
 static int response_queue(struct http_req *r, int status, struct MHD_Response *resp)

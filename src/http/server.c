@@ -1,6 +1,7 @@
 /* server.c — the libmicrohttpd daemon: limits, the per-request arena, body collection,
  * dispatch through the route table, the log line per request, and graceful shutdown. */
 #include "http/server_internal.h"
+#include "http/sse.h"
 
 #include "auth/auth.h"
 #include "core/clock.h"
@@ -17,6 +18,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -279,6 +281,18 @@ int http_serve(const struct http_server_opts *o)
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Live viewers hold a connection each (SSE): allow as many descriptors as we may. */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+	    nofile.rlim_cur < (rlim_t)cfg.max_connections + 64)
+		log_warn("serve: the descriptor limit (%llu) is below --max-connections (%lld)",
+			 (unsigned long long)nofile.rlim_cur, (long long)cfg.max_connections);
+	if (sse_start() < 0)
+		return -1;
 
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
@@ -295,6 +309,7 @@ int http_serve(const struct http_server_opts *o)
 	if (!d) {
 		log_error("serve: cannot listen on %s (in use, or not an address of this machine)",
 			  cfg.listen);
+		sse_stop();
 		return -1;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -307,6 +322,8 @@ int http_serve(const struct http_server_opts *o)
 	sigwait(&stop, &sig);
 	log_info("tala: %s received; finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	MHD_socket fd = MHD_quiesce_daemon(d);
+	/* Event streams end now (they would never finish by themselves). */
+	sse_stop();
 	/* No new connections now; give the ones open up to 10 s to finish their requests. */
 	for (int i = 0; i < 1000; i++) {
 		const union MHD_DaemonInfo *ci =
