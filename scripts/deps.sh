@@ -9,6 +9,7 @@ apt_pkgs=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev libsodium-dev libssl-dev
   liboath-dev libcmocka-dev libxlsxwriter-dev libzip-dev libxml2-dev
   libutf8proc-dev libopencc-dev opencc libxxhash-dev python3-jieba
+  libqrencode-dev libcairo2-dev libpango1.0-dev poppler-utils
   postgresql postgresql-contrib
   curl nodejs npm chromium fonts-noto-cjk
 )

@@ -53,11 +53,16 @@ void live_phone_mask(const char *phone, char out[24])
 		if (*p >= '0' && *p <= '9')
 			digits[n++] = *p;
 	digits[n] = '\0';
+	const char *d = digits;
+	if (n == 13 && strncmp(digits, "86", 2) == 0) {
+		d += 2; /* +86, China's country code */
+		n -= 2;
+	}
 	if (n < 7) {
 		out[0] = '\0';
 		return;
 	}
-	snprintf(out, 24, "%.3s****%s", digits, digits + n - 4);
+	snprintf(out, 24, "%.3s****%s", d, d + n - 4);
 }
 
 /* Days from 1970-01-01 of a proleptic Gregorian date. */
