@@ -6,6 +6,8 @@
 #include "auth/auth_api.h"
 #include "core/clock.h"
 #include "modules/live/live_api.h"
+#include "modules/live/live_faq.h"
+#include "modules/live/live_report.h"
 #include "modules/points/points_api.h"
 #include "modules/requests/open311_api.h"
 #include "modules/requests/requests_api.h"
@@ -159,6 +161,19 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/public/streams/{}", live_api_public_stream, ROUTE_PUBLIC},
 	{HTTP_GET, "/api/v1/public/streams/{}/questions", live_api_public_questions, ROUTE_PUBLIC},
 	{HTTP_POST, "/api/v1/public/questions/{}/upvote", live_api_public_upvote, ROUTE_PUBLIC},
+
+	/* live Q&A: report, summary, FAQ */
+	{HTTP_GET, "/api/v1/streams/{}/report", live_report_api_get, 0},
+#if TALA_LIVE_RENDER
+	{HTTP_GET, "/api/v1/streams/{}/report.xlsx", live_report_api_xlsx, 0},
+	{HTTP_GET, "/api/v1/streams/{}/report.pdf", live_report_api_pdf, 0},
+#endif
+	{HTTP_GET, "/api/v1/live/summary", live_report_api_summary, 0},
+	{HTTP_GET, "/api/v1/faq", live_faq_api_list, 0},
+	{HTTP_POST, "/api/v1/faq", live_faq_api_create, 0},
+	{HTTP_PATCH, "/api/v1/faq/{}", live_faq_api_update, 0},
+	{HTTP_DELETE, "/api/v1/faq/{}", live_faq_api_delete, 0},
+	{HTTP_GET, "/api/v1/public/faq/suggest", live_faq_api_public_suggest, ROUTE_PUBLIC},
 
 	/* Open311 GeoReport v2: public; posting needs an api_key in the form */
 	{HTTP_GET, "/open311/v2/discovery.json", open311_api_discovery, ROUTE_PUBLIC},
