@@ -2,6 +2,7 @@
  * parsing of imported comment lines (JSON lines and CSV records). */
 #include "modules/live/live_internal.h"
 
+#include "core/config.h"
 #include "core/crypto.h"
 #include "core/mem.h"
 
@@ -242,4 +243,15 @@ int live_csv_record(const char **p, const char *end, char **fields, int max)
 	}
 	*p = s;
 	return n;
+}
+
+void live_join_url(const char *code, char out[LIVE_URL_MAX])
+{
+	const char *base = cfg.public_url ? cfg.public_url : "";
+	size_t bl = strlen(base);
+	while (bl > 0 && base[bl - 1] == '/')
+		bl--;
+	if (bl > LIVE_URL_MAX - 32)
+		bl = LIVE_URL_MAX - 32;
+	snprintf(out, LIVE_URL_MAX, "%.*s/m/#/live/%s", (int)bl, base, code);
 }
