@@ -114,14 +114,14 @@ static const char SQL_VIEWERS[] =
 static const char SQL_TL_QUESTIONS[] =
 	"SELECT (created_at - ?) / 60000, kind, COUNT(*) FROM stream_questions "
 	"WHERE stream_id = ? AND status <> 'rejected' AND created_at >= ? AND created_at < ? "
-	"GROUP BY (created_at - ?) / 60000, kind";
+	"GROUP BY 1, 2";
 static const char SQL_TL_VOTES[] =
 	"SELECT (v.created_at - ?) / 60000, COUNT(*) FROM stream_votes v "
 	"JOIN stream_questions q ON q.id = v.question_id WHERE q.stream_id = ? "
-	"AND v.created_at >= ? AND v.created_at < ? GROUP BY (v.created_at - ?) / 60000";
+	"AND v.created_at >= ? AND v.created_at < ? GROUP BY 1";
 static const char SQL_TL_VIEWERS[] =
 	"SELECT (at - ?) / 60000, MAX(viewers) FROM stream_viewer_samples WHERE stream_id = ? "
-	"AND at >= ? AND at < ? GROUP BY (at - ?) / 60000";
+	"AND at >= ? AND at < ? GROUP BY 1";
 
 static const char SQL_WORDS[] =
 	"SELECT id, word, created_at FROM live_sensitive_words WHERE county_id = ? ORDER BY id";
@@ -220,12 +220,8 @@ json_t *live_stream_json(const struct live_stream *s)
 		json_decref(topics);
 		topics = json_array();
 	}
-	const char *base = cfg.public_url ? cfg.public_url : "";
-	size_t bl = strlen(base);
-	while (bl > 0 && base[bl - 1] == '/')
-		bl--;
-	char url[512];
-	snprintf(url, sizeof(url), "%.*s/m/#/live/%s", (int)bl, base, s->join_code);
+	char url[LIVE_URL_MAX];
+	live_join_url(s->join_code, url);
 	json_t *o = json_pack(
 		"{s:I, s:s, s:{s:I, s:s, s:s}, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, "
 		"s:o, s:I, s:{s:I, s:I, s:I, s:I}}",
@@ -631,7 +627,6 @@ int live_store_timeline_json(struct db_conn *c, int64_t stream_id, int64_t from,
 	db_bind_int(s, 2, stream_id);
 	db_bind_int(s, 3, from);
 	db_bind_int(s, 4, to);
-	db_bind_int(s, 5, from);
 	while ((rc = db_step(s)) == DB_ROW) {
 		int64_t m = db_col_int(s, 0);
 		const char *k = db_col_text(s, 1);
@@ -650,7 +645,6 @@ int live_store_timeline_json(struct db_conn *c, int64_t stream_id, int64_t from,
 	db_bind_int(s, 2, stream_id);
 	db_bind_int(s, 3, from);
 	db_bind_int(s, 4, to);
-	db_bind_int(s, 5, from);
 	while ((rc = db_step(s)) == DB_ROW) {
 		int64_t m = db_col_int(s, 0);
 		if (m >= 0 && m < minutes)
@@ -666,7 +660,6 @@ int live_store_timeline_json(struct db_conn *c, int64_t stream_id, int64_t from,
 	db_bind_int(s, 2, stream_id);
 	db_bind_int(s, 3, from);
 	db_bind_int(s, 4, to);
-	db_bind_int(s, 5, from);
 	while ((rc = db_step(s)) == DB_ROW) {
 		int64_t m = db_col_int(s, 0);
 		if (m >= 0 && m < minutes)
