@@ -165,6 +165,19 @@ class LiveReportTest(LiveCase):
         self.assertEqual(r.json["hot"], [])
         self.assertEqual(r.json["counts"]["hot"], 0)
 
+    def test_merged_hot_question_counts_once(self):
+        s = self.create_stream("合并测试", "daban")
+        sid = s["id"]
+        self.transition(sid, "start")
+        x = [self.ask(self.viewer(), sid, "不动产登记需要带什么材料？") for _ in range(2)]
+        y = [self.ask(self.viewer(), sid, "新农合在外地住院怎么报销？") for _ in range(2)]
+        self.assertNotEqual(x[0]["cluster_id"], y[0]["cluster_id"])
+        self.hot_verb(sid, y[0]["cluster_id"], "merge", {"into": x[0]["cluster_id"]})
+        r = self.as_user("county").get("/api/v1/streams/%d/report" % sid)
+        self.assertEqual([(h["cluster_id"], h["questions"], h["askers"]) for h in r.json["hot"]],
+                         [(x[0]["cluster_id"], 4, 4)])
+        self.assertEqual(r.json["counts"]["hot"], 1)
+
     def test_downloads_are_xlsx_and_pdf(self):
         c = self.as_user("county")
         r = c.get("/api/v1/streams/%d/report.xlsx" % self.sid)
@@ -258,6 +271,8 @@ class LiveSummaryTest(LiveCase):
                          [(E, 5), (B, 2), (A, 2)])
         self.assertEqual(p[0]["reason"], "2 场直播中 5 人次提问，尚未答复")
         self.assertIn("暂缓", p[1]["reason"])
+        # A was answered in S1 and asked again, unanswered, in S2
+        self.assertEqual(p[2]["reason"], "1 场直播中 2 人次提问，往期直播已答复但仍有人问，宜再讲并推送常见问题")
         self.assertEqual(p[3]["topic"], SUGG)
         self.assertEqual(p[3]["reason"], "2 条网友意见建议提到")
 
