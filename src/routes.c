@@ -155,12 +155,17 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/streams/{}/viewers", live_api_viewers_list, 0},
 	{HTTP_POST, "/api/v1/streams/{}/viewers", live_api_viewers_add, 0},
 	{HTTP_GET, "/api/v1/streams/{}/timeline", live_api_timeline, 0},
+	{HTTP_GET, "/api/v1/streams/{}/qr.svg", live_api_qr_svg, 0},
+	{HTTP_GET, "/api/v1/streams/{}/qr.png", live_api_qr_png, 0},
+	{HTTP_GET, "/api/v1/public/streams/{}/qr.svg", live_api_public_qr_svg, ROUTE_PUBLIC},
+	{HTTP_GET, "/api/v1/public/streams/{}/qr.png", live_api_public_qr_png, ROUTE_PUBLIC},
 	{HTTP_GET, "/api/v1/live/sensitive-words", live_api_words_list, 0},
 	{HTTP_POST, "/api/v1/live/sensitive-words", live_api_word_add, 0},
 	{HTTP_DELETE, "/api/v1/live/sensitive-words/{}", live_api_word_delete, 0},
 	{HTTP_GET, "/api/v1/public/streams/{}", live_api_public_stream, ROUTE_PUBLIC},
 	{HTTP_GET, "/api/v1/public/streams/{}/questions", live_api_public_questions, ROUTE_PUBLIC},
 	{HTTP_POST, "/api/v1/public/questions/{}/upvote", live_api_public_upvote, ROUTE_PUBLIC},
+
 	/* live Q&A: report, summary, FAQ */
 	{HTTP_GET, "/api/v1/streams/{}/report", live_report_api_get, 0},
 #if TALA_LIVE_RENDER

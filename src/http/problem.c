@@ -87,7 +87,6 @@ static const struct problem problems[] = {
 	{"live.bad_device", 400, "Invalid device token", "设备标识不合法"},
 	{"live.word_exists", 409, "This sensitive word is listed already", "该敏感词已存在"},
 	{"live.word_not_found", 404, "No such sensitive word", "敏感词不存在"},
-	/* live Q&A: report, summary, FAQ */
 	{"faq.not_found", 404, "No such FAQ entry", "常见问题条目不存在"},
 	{"rate.limited", 429, "Too many requests", "请求过于频繁，请稍后再试"},
 	{"db.unavailable", 503, "Database unavailable, try again", "数据库暂不可用，请重试"},

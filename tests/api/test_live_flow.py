@@ -286,6 +286,26 @@ class LiveFlowTest(LiveCase):
         self.assert_problem(c.post("/api/v1/streams/%d/viewers" % sid, json={"viewers": -1}),
                             400, "request.bad_field", "viewers")
 
+    def test_join_qr_code_svg_and_png(self):
+        s = self.new_stream(start=False)
+        c = self.county
+        r = c.get("/api/v1/streams/%d/qr.svg" % s["id"])
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.headers["Content-Type"].startswith("image/svg+xml"))
+        self.assertIn(b"<svg", r.raw)
+        r = c.get("/api/v1/streams/%d/qr.png?scale=4" % s["id"])
+        self.assertEqual(r.headers["Content-Type"], "image/png")
+        self.assertTrue(r.raw.startswith(b"\x89PNG\r\n"))
+        anon = Client(type(self).server)
+        r = anon.get("/api/v1/public/streams/%s/qr.png" % s["join_code"])
+        self.assertTrue(r.raw.startswith(b"\x89PNG\r\n"))
+        self.assertIn(b"<svg", anon.get("/api/v1/public/streams/%s/qr.svg" % s["join_code"]).raw)
+        self.assert_problem(anon.get("/api/v1/streams/%d/qr.svg" % s["id"]), 401, "auth.required")
+        self.assert_problem(c.get("/api/v1/streams/%d/qr.png?scale=99" % s["id"]), 400,
+                            "request.bad_query")
+        self.assert_problem(anon.get("/api/v1/public/streams/ZZZZZZ/qr.svg"), 404,
+                            "live.stream_not_found")
+
     def test_scope_and_roles(self):
         # A township's staff cannot see or run a stream of another township.
         s = self.new_stream(node="daban", start=False)

@@ -2,6 +2,7 @@
  * parsing of imported comment lines (JSON lines and CSV records). */
 #include "modules/live/live_internal.h"
 
+#include "core/config.h"
 #include "core/crypto.h"
 #include "core/mem.h"
 
@@ -53,11 +54,16 @@ void live_phone_mask(const char *phone, char out[24])
 		if (*p >= '0' && *p <= '9')
 			digits[n++] = *p;
 	digits[n] = '\0';
+	const char *d = digits;
+	if (n == 13 && strncmp(digits, "86", 2) == 0) {
+		d += 2; /* +86, China's country code */
+		n -= 2;
+	}
 	if (n < 7) {
 		out[0] = '\0';
 		return;
 	}
-	snprintf(out, 24, "%.3s****%s", digits, digits + n - 4);
+	snprintf(out, 24, "%.3s****%s", d, d + n - 4);
 }
 
 /* Days from 1970-01-01 of a proleptic Gregorian date. */
@@ -237,4 +243,15 @@ int live_csv_record(const char **p, const char *end, char **fields, int max)
 	}
 	*p = s;
 	return n;
+}
+
+void live_join_url(const char *code, char out[LIVE_URL_MAX])
+{
+	const char *base = cfg.public_url ? cfg.public_url : "";
+	size_t bl = strlen(base);
+	while (bl > 0 && base[bl - 1] == '/')
+		bl--;
+	if (bl > LIVE_URL_MAX - 32)
+		bl = LIVE_URL_MAX - 32;
+	snprintf(out, LIVE_URL_MAX, "%.*s/m/#/live/%s", (int)bl, base, code);
 }

@@ -82,6 +82,11 @@ void live_join_code(char out[7]);
 /* True for a string shaped like a join code. */
 bool live_join_code_valid(const char *code);
 
+enum { LIVE_URL_MAX = 512 };
+/* The phone page's join link of a code: <--public-url>/m/#/live/<code> (what the QR code
+ * encodes). */
+void live_join_url(const char *code, char out[LIVE_URL_MAX]);
+
 /* Forgets the in-memory state of a stream (rebuilt from the database on next use), after a
  * change made behind the module's back (tests, the demo loader's bulk SQL). */
 void live_room_forget(int64_t stream_id);

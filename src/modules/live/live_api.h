@@ -32,6 +32,12 @@ int live_api_public_stream(struct http_req *r);
 int live_api_public_questions(struct http_req *r);
 int live_api_public_upvote(struct http_req *r);
 
+/* the join QR code (live_qr_api.c) */
+int live_api_qr_svg(struct http_req *r);
+int live_api_qr_png(struct http_req *r);
+int live_api_public_qr_svg(struct http_req *r);
+int live_api_public_qr_png(struct http_req *r);
+
 /* outside comments (live_import.c) */
 int live_api_import(struct http_req *r);
 

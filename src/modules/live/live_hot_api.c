@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "http/sse.h"
+#include "modules/live/live_faq.h"
 #include "modules/live/live_internal.h"
 #include "store/db.h"
 
@@ -132,6 +133,9 @@ static int hot_action_tx(struct db_conn *c, void *ctx)
 		detail = x->pinned ? "pinned" : "unpinned";
 	} else if (strcmp(v, "answer") == 0) {
 		rc = live_store_cluster_answer(c, q->cid, x->answer, q->r->user->id, now);
+		/* An answered hot question becomes (or updates) its FAQ entry, in this transaction. */
+		if (rc >= 0)
+			rc = live_faq_from_cluster(c, q->cid, q->r->user->id);
 		detail = x->answer;
 	} else if (strcmp(v, "defer") == 0) {
 		rc = live_store_cluster_status(c, q->cid, "deferred");

@@ -220,12 +220,8 @@ json_t *live_stream_json(const struct live_stream *s)
 		json_decref(topics);
 		topics = json_array();
 	}
-	const char *base = cfg.public_url ? cfg.public_url : "";
-	size_t bl = strlen(base);
-	while (bl > 0 && base[bl - 1] == '/')
-		bl--;
-	char url[512];
-	snprintf(url, sizeof(url), "%.*s/m/#/live/%s", (int)bl, base, s->join_code);
+	char url[LIVE_URL_MAX];
+	live_join_url(s->join_code, url);
 	json_t *o = json_pack(
 		"{s:I, s:s, s:{s:I, s:s, s:s}, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, "
 		"s:o, s:I, s:{s:I, s:I, s:I, s:I}}",

@@ -39,7 +39,11 @@ static const char SQL_SUGGESTION_TEXTS[] =
 	"SELECT q.text, q.stream_id FROM stream_questions q JOIN streams s ON s.id = q.stream_id "
 	"JOIN org_nodes n ON n.id = s.node_id WHERE n.path LIKE ? AND s.started_at >= ? AND "
 	"s.started_at < ? AND q.status = 'visible' AND q.kind = 'suggestion' "
-	"ORDER BY q.id LIMIT 5000";
+	"ORDER BY q.id LIMIT 1000";
+
+/* Grouping compares each title with every group so far: only the largest hot questions (and
+ * the first suggestions) are grouped, which bounds the work whatever the year holds. */
+enum { SUMMARY_GROUPED_MAX = 1000 };
 
 enum { SUMMARY_UNANSWERED_MAX = 20, PROPOSE_UNANSWERED = 5, PROPOSE_ANSWERED = 3,
        PROPOSE_SUGGESTIONS = 2 };
@@ -154,13 +158,16 @@ json_t *live_summary_build(struct db_conn *c, const char *node_path, int year, i
 		goto fail;
 	bind_range(s, like, from, to);
 	db_bind_int(s, 4, LIVE_HOT_MIN_QUESTIONS);
+	int64_t nopen = 0, ndone = 0;
 	while ((rc = db_step(s)) == DB_ROW) {
 		const char *status = db_col_text(s, 3);
 		hot++;
 		if (strcmp(status, "answered") == 0) {
 			answered++;
-			groups_add(&done, db_col_text(s, 2), db_col_int(s, 1), db_col_int(s, 4), false);
-		} else {
+			if (ndone++ < SUMMARY_GROUPED_MAX)
+				groups_add(&done, db_col_text(s, 2), db_col_int(s, 1), db_col_int(s, 4),
+					   false);
+		} else if (nopen++ < SUMMARY_GROUPED_MAX) {
 			groups_add(&open, db_col_text(s, 2), db_col_int(s, 1), db_col_int(s, 4),
 				   strcmp(status, "deferred") == 0);
 		}
@@ -188,9 +195,17 @@ json_t *live_summary_build(struct db_conn *c, const char *node_path, int year, i
 	char reason[200];
 	for (size_t i = 0; i < open.n && i < PROPOSE_UNANSWERED; i++) {
 		const struct group *g = &open.v[i];
+		/* answered in another stream, yet open here: the FAQ did not reach them */
+		bool answered_before = false;
+		for (size_t k = 0; k < done.n && !answered_before; k++)
+			answered_before = text_similarity(done.v[k].title, strlen(done.v[k].title),
+							  g->title, strlen(g->title)) >=
+					  text_same_threshold();
 		snprintf(reason, sizeof(reason), "%zu 场直播中 %lld 人次提问，%s", g->nstreams,
 			 (long long)g->questions,
-			 g->deferred ? "已暂缓答复，宜在下场直播集中解答" : "尚未答复");
+			 g->deferred	   ? "已暂缓答复，宜在下场直播集中解答"
+			 : answered_before ? "往期直播已答复但仍有人问，宜再讲并推送常见问题"
+					   : "尚未答复");
 		json_array_append_new(proposed, json_pack("{s:s, s:I, s:s}", "topic", g->title,
 							  "questions", (json_int_t)g->questions,
 							  "reason", reason));
