@@ -268,7 +268,7 @@ test('mobile: the residents’ home page at phone size', async () => {
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`)
     await shot(m, '06-mobile-home')
 
-    // 明白卡 is still to come (群众点单 and 积分超市 have pages of their own: requests.test.mjs, points.test.mjs)
+    // 明白卡 is still to come (群众点单, 积分超市 and 政务直播 have pages of their own: requests.test.mjs, points.test.mjs, live.test.mjs)
     await m.locator('[data-test=m-tile-cards]').click()
     await m.waitForURL(/\/m\/cards$/)
     await m.getByRole('heading', { name: '即将上线' }).waitFor()
@@ -276,9 +276,11 @@ test('mobile: the residents’ home page at phone size', async () => {
     await m.locator('[data-test=m-navbar] .van-nav-bar__left').click()
     await m.locator('[data-test=m-grid]').waitFor()
 
-    // a deep link works too (history-mode fallback of the server)
-    await m.goto(`${BASE}/m/live`)
+    // a deep link works too (history-mode fallback of the server); 政务直播 has its pages now (live.test.mjs)
+    await m.goto(`${BASE}/m/services`)
     await m.getByRole('heading', { name: '即将上线' }).waitFor()
+    await m.goto(`${BASE}/m/live`)
+    await m.locator('[data-test=m-live-code]').waitFor()
     assert.deepEqual(errors, [], 'uncaught errors in the mobile page')
     assert.deepEqual(csp, [], 'the Content-Security-Policy blocked something')
   } catch (e) {
