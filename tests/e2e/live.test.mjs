@@ -264,7 +264,11 @@ test('live Q&A: viewers ask, questions group into one hot question, the host ans
       }, clusterId)
       const before = Number((await btn.innerText()).trim())
       await btn.click()
-      await page.waitForFunction((cid) => document.querySelector(`[data-test=m-hot-item][data-cluster="${cid}"] [data-test=m-hot-vote]`)?.disabled, clusterId)
+      // voted: marked and disabled for good (it is disabled while the vote is on its way too)
+      await page.waitForFunction((cid) => {
+        const b = document.querySelector(`[data-test=m-hot-item][data-cluster="${cid}"] [data-test=m-hot-vote]`)
+        return b?.disabled && b.classList.contains('on')
+      }, clusterId)
       assert.equal(Number((await btn.innerText()).trim()), before + 1)
       const hot = await api.get(`/streams/${stream.id}/hot`)
       assert.equal(hot.items.find((h) => h.cluster_id === clusterId).upvotes, before + 1)
