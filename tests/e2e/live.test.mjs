@@ -378,6 +378,7 @@ test('live Q&A: viewers ask, questions group into one hot question, the host ans
       await page.click('[data-test=live-end]')
       await page.locator('.el-message-box__btns .el-button--primary').click()
       await page.locator('[data-test=live-console-status][data-status=ended]').waitFor()
+      await page.locator('.el-message-box').waitFor({ state: 'hidden' })
     })
     const viewer = viewers[0].page
     await step(viewer, 'ended', async () => {
