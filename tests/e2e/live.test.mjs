@@ -359,6 +359,49 @@ test('live Q&A: viewers ask, questions group into one hot question, the host ans
     })
   })
 
+  await t.test('the host merges two hot questions, splits them again, defers one and reopens it', async () => {
+    const page = host.page
+    const rowOf = (cid) => page.locator('[data-test=live-hot-table] .el-table__body tr', { has: page.locator(`[data-test=live-hot-row][data-cluster="${cid}"]`) })
+    const more = async (cid, label) => {
+      await rowOf(cid).locator('[data-test=live-more]').click()
+      await page.locator('.el-dropdown-menu__item:visible', { hasText: label }).click()
+    }
+    await step(page, 'merge-split', async () => {
+      const hot = (await api.get(`/streams/${stream.id}/hot?limit=50`)).items
+      const b = hot.find((h) => h.title.includes(WORD))
+      const c = hot.find((h) => h.title.includes('医保异地'))
+      assert.ok(b && c, `hot questions: ${hot.map((h) => h.title).join(' | ')}`)
+      // merge: 医保异地… into the approved message's hot question
+      await more(c.cluster_id, '合并到')
+      const dlg = page.locator('[data-test=live-merge-dialog]')
+      await dlg.locator('.el-select').click()
+      await page.locator('.el-select-dropdown__item:visible', { hasText: WORD }).click()
+      await shot(page, 'merge-dialog', { fullPage: false })
+      await dlg.locator('[data-test=live-merge-submit]').click()
+      await rowOf(c.cluster_id).waitFor({ state: 'detached' })
+      await rowOf(b.cluster_id).locator('[data-test=live-hot-questions]', { hasText: /^2$/ }).waitFor()
+      // split it off again: tick its question under the hot question, 拆分所选
+      await rowOf(b.cluster_id).locator('.el-table__expand-icon').click()
+      const members = page.locator(`[data-test=live-members][data-cluster="${b.cluster_id}"]`)
+      await members.locator('[data-test=live-member]').nth(1).waitFor()
+      await members.locator('[data-test=live-member]', { hasText: '医保异地' }).locator('.el-checkbox').click()
+      await shot(page, 'split-selected', { fullPage: false })
+      await members.locator('[data-test=live-split]').click()
+      await rowOf(b.cluster_id).locator('[data-test=live-hot-questions]', { hasText: /^1$/ }).waitFor()
+      const after = (await api.get(`/streams/${stream.id}/hot?limit=50`)).items
+      const split = after.find((h) => h.title.includes('医保异地'))
+      assert.ok(split && split.cluster_id !== c.cluster_id && split.questions === 1, 'the split-off question has a hot question of its own')
+      await page.locator(`[data-test=live-hot-row][data-cluster="${split.cluster_id}"]`).waitFor()
+      // defer, then reopen
+      await more(b.cluster_id, '暂缓回答')
+      await page.locator(`[data-test=live-hot-row][data-cluster="${b.cluster_id}"][data-status=deferred]`).waitFor()
+      await more(b.cluster_id, '重新打开')
+      await page.locator(`[data-test=live-hot-row][data-cluster="${b.cluster_id}"][data-status=open]`).waitFor()
+      await noRawKeys(page)
+      await shot(page, 'console-after-edits', { fullPage: false })
+    })
+  })
+
   await t.test('the host records viewers, sees the chart and shows the QR code full screen', async () => {
     const page = host.page
     await step(page, 'stats', async () => {
