@@ -26,5 +26,8 @@ int cli_text(int argc, char **argv);
 
 /* `tala demo`: loads the demo county (巴林右旗) and prints the demo accounts. */
 int demo_run(struct db *db);
+/* The demo county's livestreams (demo_live.c): one finished yesterday with its report and
+ * FAQ, one live now, one scheduled. Returns 0 or a negative status. */
+int demo_live_run(struct db *db);
 
 #endif

@@ -421,6 +421,11 @@ int demo_run(struct db *db)
 			fprintf(stderr, "tala: demo: cannot load the demo talent pool\n");
 			return rc;
 		}
+		rc = demo_live_run(db);
+		if (rc < 0) {
+			fprintf(stderr, "tala: demo: cannot load the demo livestreams\n");
+			return rc;
+		}
 	}
 	printf("Demo county 巴林右旗 %s. Accounts (password %s):\n",
 	       d.exists ? "already loaded" : "loaded", DEMO_PASSWORD);

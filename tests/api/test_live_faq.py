@@ -2,6 +2,7 @@
 (and a new answer updates it), staff add, edit, search and deactivate entries (audited),
 and a viewer typing a question is shown matching answers first."""
 import unittest
+from urllib.parse import quote
 
 from harness import assert_problem
 from report_common import LiveCase
@@ -29,10 +30,11 @@ class FaqFromAnswerTest(LiveCase):
         cls.answer(cls.sid, cls.cid, ANSWER1)
 
     def entry(self):
-        r = self.as_user("county").get("/api/v1/faq?node=daban&inactive=1")
+        r = self.as_user("county").get("/api/v1/faq?node=daban&inactive=1&limit=200")
         self.assertEqual(r.status, 200, r)
         mine = [e for e in r.json["items"] if e["cluster_id"] == self.cid]
-        self.assertEqual(len(mine), 1, r.json)
+        self.assertEqual(len(mine), 1, "no FAQ entry for the answered hot question %d "
+                         "(the answer route must call live_faq_from_cluster)" % self.cid)
         return mine[0]
 
     def test_answer_creates_an_entry(self):
@@ -51,11 +53,12 @@ class FaqFromAnswerTest(LiveCase):
 
     def test_viewer_sees_it_while_typing(self):
         v = self.viewer()
-        r = v.get("/api/v1/public/faq/suggest?code=%s&q=%s" % (self.code, "草原补奖什么时候发"))
+        r = v.get("/api/v1/public/faq/suggest?code=%s&q=%s" % (self.code, quote("草原补奖什么时候发")))
         self.assertEqual(r.status, 200, r)
-        self.assertTrue(r.json["items"], r.json)
-        top = r.json["items"][0]
-        self.assertEqual(top["question"], HOT)
+        # the demo county's FAQ has a like question too: this stream's entry is among the 3
+        mine = [i for i in r.json["items"] if i["question"] == HOT]
+        self.assertEqual(len(mine), 1, r.json)
+        top = mine[0]
         self.assertEqual(set(top), {"id", "question", "answer", "score"})
         self.assertTrue(0 < top["score"] <= 1)
 
@@ -85,11 +88,11 @@ class FaqCrudTest(LiveCase):
 
     def test_search_ranks_the_matching_entry_first(self):
         c = self.as_user("county")
-        r = c.get("/api/v1/faq?node=balinyouqi&q=%s" % "医保缴费")
+        r = c.get("/api/v1/faq?node=balinyouqi&q=%s" % quote("医保缴费"))
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["items"][0]["id"], self.ids[0])
         self.assertIn("score", r.json["items"][0])
-        r = c.get("/api/v1/faq?node=balinyouqi&q=%s" % "营业执照网上怎么办")
+        r = c.get("/api/v1/faq?node=balinyouqi&q=%s" % quote("营业执照网上怎么办"))
         self.assertEqual(r.json["items"][0]["id"], self.ids[1])
 
     def test_list_paginates(self):
@@ -137,7 +140,7 @@ class FaqCrudTest(LiveCase):
 
     def test_suggest_for_a_viewer(self):
         v = self.viewer()
-        r = v.get("/api/v1/public/faq/suggest?code=%s&q=%s" % (self.code, "医保缴费标准"))
+        r = v.get("/api/v1/public/faq/suggest?code=%s&q=%s" % (self.code, quote("医保缴费标准")))
         self.assertEqual(r.status, 200, r)
         items = r.json["items"]
         self.assertTrue(1 <= len(items) <= 3, items)
@@ -147,9 +150,9 @@ class FaqCrudTest(LiveCase):
 
     def test_suggest_needs_two_characters(self):
         v = self.viewer()
-        r = v.get("/api/v1/public/faq/suggest?code=%s&q=%s" % (self.code, "医"))
+        r = v.get("/api/v1/public/faq/suggest?code=%s&q=%s" % (self.code, quote("医")))
         self.assertEqual((r.status, r.json), (200, {"items": []}))
-        r = v.get("/api/v1/public/faq/suggest?code=%s&q=%s" % (self.code, "？？！"))
+        r = v.get("/api/v1/public/faq/suggest?code=%s&q=%s" % (self.code, quote("？？！")))
         self.assertEqual((r.status, r.json), (200, {"items": []}))
 
     def test_suggest_bad_input(self):
@@ -164,7 +167,7 @@ class FaqCrudTest(LiveCase):
                        "request.bad_query", "code")
         assert_problem(v.get("/api/v1/public/faq/suggest?code=ZZZZZZ&q=abc"), 404,
                        "live.stream_not_found")
-        assert_problem(v.get("/api/v1/public/faq/suggest?code=%s&q=%s" % (self.code, "长" * 201)),
+        assert_problem(v.get("/api/v1/public/faq/suggest?code=%s&q=%s" % (self.code, quote("长" * 201))),
                        400, "request.bad_query", "q")
 
     def test_suggest_is_rate_limited_per_address(self):
@@ -191,7 +194,7 @@ class FaqCrudTest(LiveCase):
             "question": "q？", "answer": "a", "node": "daban"}), 403, "auth.forbidden")
         assert_problem(self.as_user("town").get("/api/v1/faq?node=daban"), 403,
                        "auth.forbidden")
-        assert_problem(self.as_user("auditor").get("/api/v1/faq"), 403, "auth.forbidden")
+        assert_problem(self.as_user("volunteer").get("/api/v1/faq"), 403, "auth.forbidden")
         assert_problem(self.new_client().get("/api/v1/faq"), 401, "auth.required")
 
     def test_bad_input(self):
@@ -218,7 +221,7 @@ class FaqCrudTest(LiveCase):
                        "request.bad_field", "active")
         assert_problem(c.get("/api/v1/faq?limit=0"), 400, "request.bad_query", "limit")
         assert_problem(c.get("/api/v1/faq?offset=-1"), 400, "request.bad_query", "offset")
-        assert_problem(c.get("/api/v1/faq?q=" + "长" * 201), 400, "request.bad_query", "q")
+        assert_problem(c.get("/api/v1/faq?q=" + quote("长" * 201)), 400, "request.bad_query", "q")
 
 
 if __name__ == "__main__":

@@ -17,8 +17,9 @@ static const char SQL_CLUSTER[] =
 	"q.status = 'visible') FROM stream_clusters c JOIN streams s ON s.id = c.stream_id "
 	"WHERE c.id = ?";
 static const char SQL_FAQ_OF_CLUSTER[] = "SELECT id FROM faq_entries WHERE cluster_id = ?";
+/* The question is kept: staff may have reworded it; the answer and the count follow. */
 static const char SQL_FAQ_UPDATE_FROM_CLUSTER[] =
-	"UPDATE faq_entries SET question = ?, answer = ?, asked = ?, updated_at = ? WHERE id = ?";
+	"UPDATE faq_entries SET answer = ?, asked = ?, updated_at = ? WHERE id = ?";
 static const char SQL_FAQ_INSERT_FROM_CLUSTER[] =
 	"INSERT INTO faq_entries (county_id, node_id, question, answer, topic, stream_id, "
 	"cluster_id, asked, active, created_by, created_at, updated_at) "
@@ -30,6 +31,36 @@ static const char SQL_FAQ_SCAN[] =
 	"JOIN org_nodes n ON n.id = f.node_id WHERE f.county_id = ? AND (n.path LIKE ? OR "
 	"CAST(? AS TEXT) LIKE n.path || '%') AND (f.active = 1 OR CAST(? AS BIGINT) = 1) "
 	"ORDER BY f.asked DESC, f.id DESC LIMIT 10000";
+
+enum { NORM_CAP = 3 * TEXT_MAX_INPUT + 1 };
+
+/* The stream topic a question is about: the one whose words occur in it, else the most
+ * similar one if clearly alike, else the first ("" without topics). */
+static const char *faq_topic(json_t *topics, const char *question)
+{
+	const char *best = json_string_value(json_array_get(topics, 0));
+	double best_sim = 0.5 * text_same_threshold(); /* below: a shared character or two */
+	char *qn = xmalloc(NORM_CAP), *tn = xmalloc(NORM_CAP);
+	text_normalize(question, strlen(question), qn, NORM_CAP);
+	size_t i;
+	json_t *t;
+	json_array_foreach(topics, i, t)
+	{
+		const char *ts = json_string_value(t);
+		if (!ts)
+			continue;
+		text_normalize(ts, strlen(ts), tn, NORM_CAP);
+		double sim = *tn && strstr(qn, tn) ? 2 : text_similarity(question, strlen(question), ts,
+									   strlen(ts));
+		if (sim > best_sim) {
+			best_sim = sim;
+			best = ts;
+		}
+	}
+	free(qn);
+	free(tn);
+	return best ? best : "";
+}
 
 int live_faq_from_cluster(struct db_conn *c, int64_t cluster_id, int64_t user_id)
 {
@@ -46,13 +77,12 @@ int live_faq_from_cluster(struct db_conn *c, int64_t cluster_id, int64_t user_id
 	int64_t stream = db_col_int(s, 3), county = db_col_int(s, 4), node = db_col_int(s, 5);
 	int64_t asked = db_col_int(s, 7);
 	json_t *topics = json_loads(db_col_text(s, 6), 0, NULL);
-	const char *topic = json_string_value(json_array_get(topics, 0));
-	char *topic_s = xstrdup(topic ? topic : "");
+	char *topic_s = xstrdup(faq_topic(topics, title));
 	json_decref(topics);
 	int64_t now = clock_now_ms(), id = 0;
 	rc = db_query_int(c, &id, SQL_FAQ_OF_CLUSTER, "i", cluster_id);
 	if (rc == DB_ROW)
-		rc = db_exec(c, SQL_FAQ_UPDATE_FROM_CLUSTER, "ttiii", title, answer, asked, now, id);
+		rc = db_exec(c, SQL_FAQ_UPDATE_FROM_CLUSTER, "tiii", answer, asked, now, id);
 	else if (rc == DB_DONE && user_id > 0)
 		rc = db_exec(c, SQL_FAQ_INSERT_FROM_CLUSTER, "iitttiiiiii", county, node, title,
 			     answer, topic_s, stream, cluster_id, asked, user_id, now, now);
@@ -76,8 +106,6 @@ double live_faq_suggest_floor(void)
 	/* what a viewer is typing: shown only when clearly about the same thing */
 	return 0.6 * text_same_threshold();
 }
-
-enum { NORM_CAP = 3 * TEXT_MAX_INPUT + 1 };
 
 double live_faq_score(const char *q_norm, const char *q, const char *question,
 		      const char *answer)

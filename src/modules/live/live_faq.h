@@ -22,9 +22,10 @@ enum {
 
 /* Creates or updates the FAQ entry of an answered hot question, inside the caller's write
  * transaction (call it after writing the answer): question = the cluster's title, answer =
- * its answer, topic = the stream's first topic (or ""), asked = its visible questions,
- * node = the stream's node. An entry staff deactivated stays deactivated (its text is still
- * brought up to date). Returns DB_ROW when written, DB_DONE when the cluster does not exist
+ * its answer, topic = the stream's topic the question is about (its words in the question,
+ * else the most similar; the first topic when none is alike, "" without topics), asked =
+ * its visible questions, node = the stream's node. Updating brings the answer and the count
+ * up to date and keeps the question (staff may have reworded it) and whether it is active. Returns DB_ROW when written, DB_DONE when the cluster does not exist
  * or is not answered, or a db error. */
 int live_faq_from_cluster(struct db_conn *c, int64_t cluster_id, int64_t user_id);
 

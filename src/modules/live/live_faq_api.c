@@ -9,6 +9,7 @@
 #include "core/mem.h"
 #include "http/http.h"
 #include "http/ratelimit.h"
+#include "modules/live/live_internal.h"
 #include "modules/live/live_report.h"
 #include "org/org.h"
 #include "store/db.h"
@@ -20,7 +21,9 @@
 enum { FAQ_NOT_FOUND = -600, FAQ_FORBIDDEN = -601, FAQ_NO_NODE = -602, FAQ_NOT_COUNTY = -603,
        FAQ_NO_STREAM = -604 };
 
-static const unsigned FAQ_ROLES = ROLES_PEOPLE;
+/* reading as for streams (any staff role), writing as for hot questions */
+#define FAQ_READ LIVE_READ
+#define FAQ_ROLES LIVE_WRITE
 
 static const char SQL_FAQ_GET[] =
 	"SELECT f.id, f.question, f.answer, f.topic, f.node_id, n.code, n.name, f.stream_id, "
@@ -83,9 +86,9 @@ static int faq_audit(struct db_conn *c, struct faq_ctx *x, const char *detail)
 	return rc < 0 ? (int)rc : 0;
 }
 
-static int faq_node(struct db_conn *c, struct faq_ctx *x, struct org_node **node)
+static int faq_node(struct db_conn *c, struct faq_ctx *x, unsigned roles, struct org_node **node)
 {
-	int rc = auth_scope_node(c, x->r->arena, x->r->user, &x->ref, FAQ_ROLES, node);
+	int rc = auth_scope_node(c, x->r->arena, x->r->user, &x->ref, roles, node);
 	if (*node)
 		x->node_id = (*node)->id;
 	return rc == AUTH_SCOPE_NO_NODE	  ? FAQ_NO_NODE
@@ -151,7 +154,7 @@ static int faq_list_tx(struct db_conn *c, void *ctx)
 {
 	struct faq_ctx *x = ctx;
 	struct org_node *node = NULL;
-	int rc = faq_node(c, x, &node);
+	int rc = faq_node(c, x, FAQ_READ, &node);
 	if (rc < 0)
 		return rc;
 	json_t *items = json_array();
@@ -198,7 +201,7 @@ static int faq_create_tx(struct db_conn *c, void *ctx)
 {
 	struct faq_ctx *x = ctx;
 	struct org_node *node = NULL;
-	int rc = faq_node(c, x, &node);
+	int rc = faq_node(c, x, FAQ_ROLES, &node);
 	if (rc < 0)
 		return rc;
 	if (node->county_id <= 0)

@@ -19,6 +19,7 @@
 
 #include "core/clock.h"
 #include "core/mem.h"
+#include "modules/live/live_internal.h"
 #include "store/db.h"
 #include "text/text.h"
 
@@ -41,8 +42,6 @@ static const char SQL_STREAM_COUNTS[] =
 	"COALESCE(SUM(CASE WHEN source <> 'viewer' THEN 1 ELSE 0 END), 0), "
 	"COALESCE(SUM(CASE WHEN status = 'visible' AND kind = 'suggestion' THEN 1 ELSE 0 END), 0) "
 	"FROM stream_questions WHERE stream_id = ?";
-static const char SQL_STREAM_CLUSTERS[] =
-	"SELECT COUNT(*) FROM stream_clusters WHERE stream_id = ? AND merged_into IS NULL";
 
 static const char SQL_SAMPLES[] =
 	"SELECT at, viewers FROM stream_viewer_samples WHERE stream_id = ? ORDER BY at, id "
@@ -77,11 +76,6 @@ static const char SQL_KEYWORD_TEXTS[] =
 	"SELECT text FROM stream_questions WHERE stream_id = ? AND status = 'visible' AND "
 	"kind = 'question' ORDER BY id DESC LIMIT 50000";
 
-static json_t *json_int_or_null(struct db_stmt *s, int col)
-{
-	return db_col_is_null(s, col) ? json_null() : json_integer(db_col_int(s, col));
-}
-
 static json_t *json_text(struct db_stmt *s, int col)
 {
 	const char *t = db_col_text(s, col);
@@ -110,43 +104,14 @@ int live_report_stream_load(struct db_conn *c, int64_t id, int want_json,
 	snprintf(out->join_code, sizeof(out->join_code), "%s", db_col_text(s, 9));
 	if (!want_json)
 		return DB_ROW;
-	json_t *topics = json_loads(db_col_text(s, 4), 0, NULL);
-	if (!json_is_array(topics)) {
-		json_decref(topics);
-		topics = json_array();
-	}
-	char url[64];
-	snprintf(url, sizeof(url), "/m/#/live/%s", out->join_code);
-	out->json = json_pack(
-		"{s:I, s:s, s:{s:I, s:s, s:s}, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
-		"id", (json_int_t)out->id, "title", db_col_text(s, 3), "node", "id",
-		(json_int_t)out->node_id, "code", db_col_text(s, 15), "name", db_col_text(s, 16),
-		"topics", topics, "scheduled_at", json_int_or_null(s, 5), "platform",
-		db_col_text(s, 6), "platform_url", db_col_text(s, 7), "host_name", db_col_text(s, 8),
-		"join_code", out->join_code, "join_url", url, "status", out->status, "started_at",
-		json_int_or_null(s, 11), "ended_at", json_int_or_null(s, 12), "pinned_cluster_id",
-		json_int_or_null(s, 13));
-	int64_t counts[7] = {0}, clusters = 0;
-	rc = DB_HARD_ERROR;
-	s = db_prepare(c, SQL_STREAM_COUNTS);
-	if (s) {
-		db_bind_int(s, 1, id);
-		rc = db_step(s);
-		for (int i = 0; rc == DB_ROW && i < 7; i++)
-			counts[i] = db_col_int(s, i);
-	}
-	if (rc >= 0)
-		rc = db_query_int(c, &clusters, SQL_STREAM_CLUSTERS, "i", id);
-	if (rc < 0) {
-		json_decref(out->json);
-		out->json = NULL;
-		return rc;
-	}
-	json_object_set_new(out->json, "counts",
-			    json_pack("{s:I, s:I, s:I, s:I}", "questions", (json_int_t)counts[0],
-				      "askers", (json_int_t)counts[1], "clusters",
-				      (json_int_t)clusters, "pending", (json_int_t)counts[3]));
-	return DB_ROW;
+	/* the stream object as the live module gives it everywhere else */
+	struct arena *a = arena_new();
+	struct live_stream *ls = NULL;
+	rc = live_store_stream_get(c, a, id, &ls);
+	if (rc == DB_ROW)
+		out->json = live_stream_json(ls);
+	arena_free(a);
+	return rc;
 }
 
 int live_report_stream_by_code(struct db_conn *c, const char *code, struct live_stream_row *out)

@@ -1,12 +1,13 @@
 /* live_report_api.c — the routes of the report and the year's summary: GET
- * /api/v1/streams/{id}/report (JSON, .xlsx, .pdf) and GET /api/v1/live/summary. Staff over
- * the stream's node read them (the roles that run orders: county, township, secretary). */
+ * /api/v1/streams/{id}/report (JSON, .xlsx, .pdf) and GET /api/v1/live/summary. Any staff
+ * role over the stream's node reads them, as it reads the stream (LIVE_READ). */
 #include "modules/live/live_report.h"
 
 #include "auth/auth.h"
 #include "core/clock.h"
 #include "core/mem.h"
 #include "http/http.h"
+#include "modules/live/live_internal.h"
 #if TALA_LIVE_RENDER
 #include "modules/live/live_render.h"
 #endif
@@ -18,7 +19,6 @@
 
 enum { REPORT_NOT_FOUND = -500, REPORT_FORBIDDEN = -501, REPORT_NO_NODE = -502 };
 
-static const unsigned REPORT_ROLES = ROLES_PEOPLE;
 
 struct report_ctx {
 	struct http_req *r;
@@ -38,7 +38,7 @@ static int report_tx(struct db_conn *c, void *ctx)
 	if (rc != DB_ROW)
 		return REPORT_NOT_FOUND;
 	x->node_id = st.node_id;
-	if (!auth_can(x->r->user, REPORT_ROLES, st.node_path))
+	if (!auth_can(x->r->user, LIVE_READ, st.node_path))
 		return REPORT_FORBIDDEN;
 	x->out = live_report_build_rc(c, x->id, &rc);
 	if (!x->out)
@@ -126,7 +126,7 @@ static int summary_tx(struct db_conn *c, void *ctx)
 {
 	struct report_ctx *x = ctx;
 	struct org_node *node = NULL;
-	int rc = auth_scope_node(c, x->r->arena, x->r->user, &x->ref, REPORT_ROLES, &node);
+	int rc = auth_scope_node(c, x->r->arena, x->r->user, &x->ref, LIVE_READ, &node);
 	if (node)
 		x->node_id = node->id;
 	if (rc == AUTH_SCOPE_NO_NODE)

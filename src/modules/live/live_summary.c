@@ -195,9 +195,17 @@ json_t *live_summary_build(struct db_conn *c, const char *node_path, int year, i
 	char reason[200];
 	for (size_t i = 0; i < open.n && i < PROPOSE_UNANSWERED; i++) {
 		const struct group *g = &open.v[i];
+		/* answered in another stream, yet open here: the FAQ did not reach them */
+		bool answered_before = false;
+		for (size_t k = 0; k < done.n && !answered_before; k++)
+			answered_before = text_similarity(done.v[k].title, strlen(done.v[k].title),
+							  g->title, strlen(g->title)) >=
+					  text_same_threshold();
 		snprintf(reason, sizeof(reason), "%zu 场直播中 %lld 人次提问，%s", g->nstreams,
 			 (long long)g->questions,
-			 g->deferred ? "已暂缓答复，宜在下场直播集中解答" : "尚未答复");
+			 g->deferred	   ? "已暂缓答复，宜在下场直播集中解答"
+			 : answered_before ? "往期直播已答复但仍有人问，宜再讲并推送常见问题"
+					   : "尚未答复");
 		json_array_append_new(proposed, json_pack("{s:s, s:I, s:s}", "topic", g->title,
 							  "questions", (json_int_t)g->questions,
 							  "reason", reason));
