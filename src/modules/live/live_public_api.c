@@ -125,7 +125,7 @@ static int public_code(struct http_req *r, struct public_ctx *x)
 int live_api_public_stream(struct http_req *r)
 {
 	struct public_ctx x = {.q = {.r = r, .action = "live.public.stream"}};
-	if (!ratelimit_take("ljoin", r->ip, 6000, 2000, clock_now_ms())) {
+	if (!ratelimit_take("ljoin", r->ip, 60000, 5000, clock_now_ms())) {
 		limited(r, 1000);
 		return HTTP_DONE;
 	}

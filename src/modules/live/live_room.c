@@ -112,7 +112,7 @@ struct live_room {
 };
 
 enum { ROOM_BUCKETS = 1024 };
-static pthread_mutex_t rooms_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t rooms_lock = PTHREAD_RWLOCK_INITIALIZER; /* the table, not the rooms */
 static struct live_room *rooms[ROOM_BUCKETS];
 static _Atomic uint64_t words_gen = 1;
 static struct db *render_db; /* the database the rooms are built from (one per process) */
@@ -341,11 +341,11 @@ static int room_find(struct db *db, int64_t stream_id, struct live_room **out)
 {
 	render_db = db;
 	size_t b = (size_t)stream_id % ROOM_BUCKETS;
-	pthread_mutex_lock(&rooms_lock);
+	pthread_rwlock_rdlock(&rooms_lock);
 	struct live_room *r = rooms[b];
 	while (r && r->stream_id != stream_id)
 		r = r->next;
-	pthread_mutex_unlock(&rooms_lock);
+	pthread_rwlock_unlock(&rooms_lock);
 	if (!r) {
 		/* Only streams that exist get a room: unknown ids must not grow the table. */
 		struct exists_ctx e = {stream_id};
@@ -354,7 +354,7 @@ static int room_find(struct db *db, int64_t stream_id, struct live_room **out)
 			return rc;
 		if (rc == 0)
 			return LIVE_NOT_FOUND;
-		pthread_mutex_lock(&rooms_lock);
+		pthread_rwlock_wrlock(&rooms_lock);
 		for (r = rooms[b]; r && r->stream_id != stream_id; r = r->next)
 			;
 		if (!r) {
@@ -366,7 +366,7 @@ static int room_find(struct db *db, int64_t stream_id, struct live_room **out)
 			r->next = rooms[b];
 			rooms[b] = r;
 		}
-		pthread_mutex_unlock(&rooms_lock);
+		pthread_rwlock_unlock(&rooms_lock);
 	}
 	*out = r;
 	return 0;
@@ -406,11 +406,11 @@ void live_room_release(struct live_room *room)
 
 void live_room_forget(int64_t stream_id)
 {
-	pthread_mutex_lock(&rooms_lock);
+	pthread_rwlock_rdlock(&rooms_lock);
 	struct live_room *r = rooms[(size_t)stream_id % ROOM_BUCKETS];
 	while (r && r->stream_id != stream_id)
 		r = r->next;
-	pthread_mutex_unlock(&rooms_lock);
+	pthread_rwlock_unlock(&rooms_lock);
 	if (!r)
 		return;
 	pthread_mutex_lock(&r->lock);
@@ -420,7 +420,7 @@ void live_room_forget(int64_t stream_id)
 
 void live_rooms_free(void)
 {
-	pthread_mutex_lock(&rooms_lock);
+	pthread_rwlock_wrlock(&rooms_lock);
 	for (size_t b = 0; b < ROOM_BUCKETS; b++) {
 		struct live_room *r = rooms[b];
 		while (r) {
@@ -434,7 +434,7 @@ void live_rooms_free(void)
 		}
 		rooms[b] = NULL;
 	}
-	pthread_mutex_unlock(&rooms_lock);
+	pthread_rwlock_unlock(&rooms_lock);
 }
 
 uint64_t live_room_version(const struct live_room *room)
