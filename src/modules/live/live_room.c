@@ -106,7 +106,6 @@ struct live_room {
 	uint64_t words_gen;
 	/* group commit of viewers' questions: waiting submitters, and whether one leads */
 	pthread_mutex_t qlock;
-	pthread_cond_t qcond;
 	struct submit_waiter *qhead, *qtail;
 	bool leading;
 };
@@ -362,7 +361,6 @@ static int room_find(struct db *db, int64_t stream_id, struct live_room **out)
 			r->stream_id = stream_id;
 			pthread_mutex_init(&r->lock, NULL);
 			pthread_mutex_init(&r->qlock, NULL);
-			pthread_cond_init(&r->qcond, NULL);
 			r->next = rooms[b];
 			rooms[b] = r;
 		}
@@ -428,7 +426,6 @@ void live_rooms_free(void)
 			room_clear(r);
 			pthread_mutex_destroy(&r->lock);
 			pthread_mutex_destroy(&r->qlock);
-			pthread_cond_destroy(&r->qcond);
 			free(r);
 			r = next;
 		}
@@ -914,6 +911,7 @@ enum { SUBMIT_BATCH = 256 };
 
 struct submit_waiter {
 	struct submit_waiter *next;
+	pthread_cond_t cond; /* signalled when done, or when it is to lead */
 	struct placed p; /* prepared by the submitter; the leader takes its strings */
 	struct live_submit_result *out;
 	int rc;
@@ -951,9 +949,12 @@ static void submit_lead(struct db *db, struct live_room *r)
 	for (size_t i = 0; i < n; i++) {
 		batch[i]->rc = rc;
 		batch[i]->done = true;
+		pthread_cond_signal(&batch[i]->cond);
 	}
 	r->leading = false;
-	pthread_cond_broadcast(&r->qcond);
+	/* Wake only the next in line (it leads the next batch), not the whole queue. */
+	if (r->qhead)
+		pthread_cond_signal(&r->qhead->cond);
 	pthread_mutex_unlock(&r->qlock);
 }
 
@@ -965,6 +966,7 @@ int live_question_submit(struct db *db, const struct live_submit *in,
 	if (rc < 0)
 		return rc;
 	struct submit_waiter w = {.out = out};
+	pthread_cond_init(&w.cond, NULL);
 	place_prepare(&w.p, in, clock_now_ms());
 	pthread_mutex_lock(&r->qlock);
 	if (r->qtail)
@@ -979,10 +981,11 @@ int live_question_submit(struct db *db, const struct live_submit *in,
 			submit_lead(db, r);
 			pthread_mutex_lock(&r->qlock);
 		} else {
-			pthread_cond_wait(&r->qcond, &r->qlock);
+			pthread_cond_wait(&w.cond, &r->qlock);
 		}
 	}
 	pthread_mutex_unlock(&r->qlock);
+	pthread_cond_destroy(&w.cond);
 	if (w.rc < 0)
 		memset(out, 0, sizeof(*out));
 	return w.rc;
