@@ -163,7 +163,12 @@ int live_room_moderate(struct db *db, struct live_room *room, int64_t qid, bool 
 /* Tells the module the sensitive-word lists changed (rooms reload theirs). */
 void live_words_changed(void);
 
-/* ---- pure helpers (live.c) ---- */
+/* ---- pure helpers (live.c, live_room.c) ---- */
+
+/* The hot list's order of a before b (< 0), after (> 0): pinned first, then heat
+ * descending, then the older hot question (smaller id). */
+int live_hot_order(bool pinned_a, double heat_a, int64_t id_a, bool pinned_b, double heat_b,
+		   int64_t id_b);
 
 /* Masks a phone number for storage: digits only kept, 138****5678; "" when it has too few
  * digits. out needs 24 bytes. */

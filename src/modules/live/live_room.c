@@ -447,14 +447,20 @@ struct rank {
 	bool pinned;
 };
 
+int live_hot_order(bool pinned_a, double heat_a, int64_t id_a, bool pinned_b, double heat_b,
+		   int64_t id_b)
+{
+	if (pinned_a != pinned_b)
+		return pinned_a ? -1 : 1;
+	if (heat_a != heat_b)
+		return heat_a > heat_b ? -1 : 1;
+	return id_a < id_b ? -1 : id_a > id_b;
+}
+
 static int rank_cmp(const void *a, const void *b)
 {
 	const struct rank *x = a, *y = b;
-	if (x->pinned != y->pinned)
-		return x->pinned ? -1 : 1;
-	if (x->heat != y->heat)
-		return x->heat > y->heat ? -1 : 1;
-	return x->k->id < y->k->id ? -1 : x->k->id > y->k->id;
+	return live_hot_order(x->pinned, x->heat, x->k->id, y->pinned, y->heat, y->k->id);
 }
 
 static json_t *hot_item(const struct live_room *r, const struct live_cluster *k, double heat)
