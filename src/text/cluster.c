@@ -22,7 +22,7 @@
 #include <string.h>
 
 enum {
-	CL_MEMBERS = 4,	   /* stored members per cluster (the first ones) */
+	CL_MEMBERS = 3,	   /* stored members per cluster (the first ones) */
 	CL_DOC_CPS = 64,   /* a question is compared on its first 64 characters */
 	CL_SCAN = 128,	   /* postings walked per question at most */
 	CL_CHAIN = 32,	   /* postings walked per bigram at most (the newest) */
@@ -121,12 +121,28 @@ struct cl_posting {
 	uint32_t slot, gen; /* a cluster and its generation (stale when they differ) */
 };
 
-struct cl_entry { /* inverted index: bigram hash → clusters */
+/* The inverted index: bigram hash → clusters. Most bigrams belong to one cluster, whose
+ * posting is kept in the entry itself; more go to a vector from the pool. 16 bytes. */
+#define CL_INLINE 0xFF
+struct cl_entry {
 	uint32_t key;	  /* 0 = empty (a shingle hash never is 0) */
-	uint32_t len;	  /* postings */
-	uint32_t cls;	  /* block size class of p */
-	struct cl_posting *p;
+	uint32_t len : 24; /* postings */
+	uint32_t cls : 8;  /* block size class of u.p, or CL_INLINE for u.one */
+	union {
+		struct cl_posting one;
+		struct cl_posting *p;
+	} u;
 };
+
+static inline struct cl_posting *cl_postings(struct cl_entry *e)
+{
+	return e->cls == CL_INLINE ? &e->u.one : e->u.p;
+}
+
+static inline const struct cl_posting *cl_postings_c(const struct cl_entry *e)
+{
+	return e->cls == CL_INLINE ? &e->u.one : e->u.p;
+}
 
 struct cl_scratch { /* per-question work space (a clusterer is used by one thread) */
 	float *acc;	   /* by cluster slot */
@@ -258,8 +274,8 @@ static const struct cl_entry *cl_index_find(const struct text_clusterer *c, uint
 static void cl_index_clear(struct text_clusterer *c)
 {
 	for (uint32_t i = 0; i <= c->index_mask; i++)
-		if (c->index[i].key && c->index[i].p)
-			pool_put(&c->pool, c->index[i].p, c->index[i].cls);
+		if (c->index[i].key && c->index[i].cls != CL_INLINE)
+			pool_put(&c->pool, c->index[i].u.p, c->index[i].cls);
 	memset(c->index, 0, ((size_t)c->index_mask + 1) * sizeof(*c->index));
 	c->index_used = 0;
 	c->postings = c->stale = 0;
@@ -277,36 +293,39 @@ static int cl_index_add(struct text_clusterer *c, uint32_t key, uint32_t slot)
 	while (c->index[i].key != key && c->index[i].key != 0)
 		i = (i + 1) & c->index_mask;
 	struct cl_entry *e = &c->index[i];
-	if (e->key == 0) {
-		*e = (struct cl_entry){.key = key};
-		c->index_used++;
-	}
 	struct cl_posting np = {slot, c->gen[slot]};
-	if (e->len > 0 && e->p[e->len - 1].slot == slot && e->p[e->len - 1].gen == np.gen)
+	if (e->key == 0) {
+		*e = (struct cl_entry){.key = key, .len = 1, .cls = CL_INLINE, .u.one = np};
+		c->index_used++;
+		c->postings++;
+		return 0;
+	}
+	struct cl_posting *v = cl_postings(e);
+	if (e->len > 0 && v[e->len - 1].slot == slot && v[e->len - 1].gen == np.gen)
 		return 0; /* the cluster is there already (another of its members) */
-	size_t cap = e->p ? ((size_t)16 << e->cls) / sizeof(struct cl_posting) : 0;
-	if (e->len == cap && cap > 0) { /* full: drop stale postings before growing */
+	size_t cap = e->cls == CL_INLINE ? 1 : ((size_t)16 << e->cls) / sizeof(struct cl_posting);
+	if (e->len == cap && cap > 1) { /* full: drop stale postings before growing */
 		uint32_t m = 0;
 		for (uint32_t j = 0; j < e->len; j++)
-			if (cl_posting_live(c, e->p[j]))
-				e->p[m++] = e->p[j];
+			if (cl_posting_live(c, v[j]))
+				v[m++] = v[j];
 		c->stale -= c->stale > e->len - m ? e->len - m : c->stale;
 		c->postings -= e->len - m;
 		e->len = m;
 	}
 	if (e->len == cap) {
-		unsigned k = e->p ? e->cls + 1 : 0;
+		unsigned k = e->cls == CL_INLINE ? pool_class(4 * sizeof(*v)) : e->cls + 1u;
 		struct cl_posting *p = pool_get(&c->pool, k);
 		if (!p)
 			return -1;
-		if (e->p) {
-			memcpy(p, e->p, e->len * sizeof(*p));
-			pool_put(&c->pool, e->p, e->cls);
-		}
-		e->p = p;
+		memcpy(p, v, e->len * sizeof(*p));
+		if (e->cls != CL_INLINE)
+			pool_put(&c->pool, e->u.p, e->cls);
+		e->u.p = p;
 		e->cls = k;
+		v = p;
 	}
-	e->p[e->len++] = np;
+	v[e->len++] = np;
 	c->postings++;
 	return 0;
 }
@@ -537,8 +556,9 @@ void text_clusterer_free(struct text_clusterer *c)
 		return;
 	if (c->index) {
 		for (uint32_t i = 0; i <= c->index_mask; i++)
-			if (c->index[i].key && c->index[i].cls >= CL_CLASSES)
-				free(c->index[i].p);
+			if (c->index[i].key && c->index[i].cls != CL_INLINE &&
+			    c->index[i].cls >= CL_CLASSES)
+				free(c->index[i].u.p);
 	}
 	for (uint32_t s = 0; s < c->nclusters; s++)
 		for (uint32_t j = 0; c->clusters[s].live && j < c->clusters[s].ndocs; j++)
@@ -612,9 +632,10 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 	uint32_t ntouched = 0, scanned = 0;
 	for (uint32_t i = 0; i < m && scanned < CL_SCAN; i++) {
 		const struct cl_entry *e = ent[i];
+		const struct cl_posting *v = cl_postings_c(e);
 		uint32_t stop = e->len > CL_CHAIN ? e->len - CL_CHAIN : 0;
 		for (uint32_t j = e->len; j > stop; j--) {
-			struct cl_posting p = e->p[j - 1];
+			struct cl_posting p = v[j - 1];
 			if (!cl_posting_live(c, p))
 				continue;
 			if (s->acc[p.slot] == 0)
