@@ -103,6 +103,8 @@ extern const size_t text_t2s_npairs;
  * (a << 16 | b), key 0 = empty slot; a missing key has the default weight. */
 enum { TEXT_W_LO = 0x3400, TEXT_W_HI = 0xA000 };
 extern const uint8_t text_w_uni[TEXT_W_HI - TEXT_W_LO];
+/* Bit 1: the character starts a phrase of shingle_canon; bit 2: of shingle_intents. */
+extern const uint8_t text_w_flags[TEXT_W_HI - TEXT_W_LO];
 extern const float text_w_value[256]; /* weight of a table entry */
 extern const uint8_t text_w_uni_default;
 extern const uint8_t text_w_bi_default;
@@ -114,14 +116,23 @@ extern const uint8_t text_w_bi_vals[];
 
 enum { TEXT_MAX_CPS = 256, TEXT_MAX_SHINGLES = 2 * TEXT_MAX_CPS };
 
-/* A normalised question as a set of weighted character n-grams, sorted by hash, with no
- * repeats. The hash carries the n-gram's length in its low bits. */
+/* An open-addressing table of a shingle set: hash → index into the set's arrays. */
+struct shingle_tab {
+	unsigned bits; /* 1 << bits slots; key 0 = empty (a shingle hash never is 0) */
+	uint32_t key[4 * TEXT_MAX_SHINGLES];
+	uint16_t idx[4 * TEXT_MAX_SHINGLES];
+};
+
+/* A normalised question as a set of weighted character n-grams (unigrams and bigrams), no
+ * repeats, with a table to look its shingles up. The hash carries the n-gram's length in
+ * its low two bits. */
 struct text_shingles {
 	uint32_t n;
 	uint32_t intent; /* what it asks about (shingle.c), a bit set */
 	float total;	 /* sum of w */
 	uint32_t hash[TEXT_MAX_SHINGLES];
 	float w[TEXT_MAX_SHINGLES];
+	struct shingle_tab tab;
 };
 
 /* Builds the shingle set of normalised code points (only the first TEXT_MAX_CPS count). */
@@ -139,6 +150,10 @@ static inline double shingle_score(float ta, float tb, uint32_t ia, uint32_t ib,
 	return uni > 0 ? (double)(shared / uni) : 0.0;
 }
 
+/* The weight set a shares with the shingles hash[0..n) weighing w: the sum of the smaller
+ * weight of each shingle in both. */
+float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const float *w,
+		     uint32_t n);
 /* Weighted Jaccard of two shingle sets (shingle_score). */
 double shingle_jaccard(const struct text_shingles *a, const struct text_shingles *b);
 /* The built-in weight of a unigram or bigram (b = 0 for a unigram). */

@@ -7,9 +7,13 @@ bigrams: a character's or bigram's frequency is the summed frequency of the dict
 it occurs in. Question and filler words (请问, 什么, 怎么, 吗 …), which every question has,
 get a low fixed weight. Weights are stored in 1/16 units (uint8).
 
-usage: gen_text_weights.py DICT.txt OUT.c
+It also marks the characters that start a phrase of shingle.c's tables (shingle_canon,
+shingle_intents), read from that file, so the runtime tries those tables only there.
+
+usage: gen_text_weights.py DICT.txt SHINGLE.c OUT.c
 """
 import math
+import re
 import sys
 from collections import Counter
 
@@ -26,7 +30,15 @@ FILLER = """请问 请教 想问 问下 问一下 问问 什么 怎么 怎样 �
 
 
 def main():
-    dict_path, out_path = sys.argv[1], sys.argv[2]
+    dict_path, shingle_c, out_path = sys.argv[1], sys.argv[2], sys.argv[3]
+    flags = [0] * (HI - LO)
+    src = open(shingle_c, encoding='utf-8').read()
+    for bit, table in ((1, 'shingle_canon'), (2, 'shingle_intents')):
+        start = src.index(table + '[] = {')
+        body = src[start:src.index('};', start)]
+        for first in re.findall(r'\{U"(.)', body):
+            if LO <= ord(first) < HI:
+                flags[ord(first) - LO] |= bit
     uni, bi, total = Counter(), Counter(), 0
     with open(dict_path, encoding='utf-8') as f:
         for line in f:
@@ -87,6 +99,9 @@ def main():
         o.write('const uint8_t text_w_uni[%d] = {\n' % (HI - LO))
         for i in range(0, len(unitab), 32):
             o.write(','.join(map(str, unitab[i:i + 32])) + ',\n')
+        o.write('};\nconst uint8_t text_w_flags[%d] = {\n' % (HI - LO))
+        for i in range(0, len(flags), 32):
+            o.write(','.join(map(str, flags[i:i + 32])) + ',\n')
         o.write('};\nconst uint32_t text_w_bi_keys[%d] = {\n' % SLOTS)
         for i in range(0, SLOTS, 16):
             o.write(','.join('0x%X' % k for k in keys[i:i + 16]) + ',\n')
