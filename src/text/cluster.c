@@ -25,6 +25,9 @@ enum {
 	CL_CHUNK = 1 << 16 /* bytes carved into blocks at a time */
 };
 #define CL_NONE UINT32_MAX
+#define CL_DF_MASK ((1U << 18) - 1)
+#define CL_DF_K 100.0f /* smoothing of the stream's document frequencies */
+enum { CL_LOG_TAB = 1024 };
 #define CL_DEFAULT_MAX 100000
 
 /* ---- blocks: size-classed free lists over big chunks ------------------------------- */
@@ -85,6 +88,7 @@ struct cl_doc {
 	uint32_t gen;	  /* bumped when the doc is freed: postings with an old gen are stale */
 	uint32_t n;	  /* shingles */
 	uint32_t cls;	  /* block size class */
+	uint32_t intent;
 	float total;
 	uint32_t *hash; /* in block: hash[n], w[n], text NUL-terminated */
 	float *w;
@@ -135,6 +139,9 @@ struct text_clusterer {
 	struct cl_posting *postings;
 	uint32_t npostings, cap_postings, stale;
 	struct cl_scratch *scratch;
+	uint64_t nquestions; /* added, for the stream's document frequencies */
+	uint32_t *df;	     /* questions with a shingle, by hash & CL_DF_MASK */
+	float logtab[CL_LOG_TAB]; /* log(i + 1) */
 };
 
 static uint32_t cl_mix(uint64_t x)
@@ -350,6 +357,7 @@ static uint32_t cl_doc_new(struct text_clusterer *c, uint32_t slot, const struct
 	doc->cluster = slot;
 	doc->n = q->n;
 	doc->total = q->total;
+	doc->intent = q->intent;
 	doc->hash = (uint32_t *)(void *)b;
 	doc->w = (float *)(void *)(b + (size_t)q->n * sizeof(uint32_t));
 	doc->text = b + (size_t)q->n * (sizeof(uint32_t) + sizeof(float));
@@ -407,8 +415,7 @@ static double cl_doc_sim(const struct text_shingles *q, const struct cl_doc *d)
 			j++;
 		}
 	}
-	float uni = q->total + d->total - shared;
-	return uni > 0 ? (double)(shared / uni) : 0.0;
+	return shingle_score(q->total, d->total, q->intent, d->intent, shared);
 }
 
 /* ---- LRU ---- */
@@ -467,7 +474,10 @@ struct text_clusterer *text_clusterer_new(const struct text_cluster_opts *opts)
 	c->free_doc = c->free_cluster = CL_NONE;
 	c->lru_head = c->lru_tail = CL_NONE;
 	c->scratch = calloc(1, sizeof(*c->scratch));
-	if (!c->scratch || cl_map_init(c, 64) < 0 || cl_index_alloc(c, 1024) < 0) {
+	c->df = calloc(CL_DF_MASK + 1, sizeof(*c->df));
+	for (int i = 0; i < CL_LOG_TAB; i++)
+		c->logtab[i] = logf((float)i + 1.0f);
+	if (!c->scratch || !c->df || cl_map_init(c, 64) < 0 || cl_index_alloc(c, 1024) < 0) {
 		text_clusterer_free(c);
 		return NULL;
 	}
@@ -494,6 +504,7 @@ void text_clusterer_free(struct text_clusterer *c)
 	free(c->map.slots);
 	free(c->index);
 	free(c->postings);
+	free(c->df);
 	free(c);
 }
 
@@ -563,23 +574,65 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 			cw[lo] = a;
 		}
 	}
+	uint32_t seen[CL_CANDS];
+	uint32_t nseen = 0;
 	for (uint32_t k = 0; k < nc; k++) {
-		const struct cl_doc *d = &c->docs[cand[k]];
-		double sc = cl_doc_sim(q, d);
+		uint32_t slot = c->docs[cand[k]].cluster;
+		bool dup = false;
+		for (uint32_t j = 0; j < nseen; j++)
+			dup = dup || seen[j] == slot;
+		if (dup)
+			continue;
+		seen[nseen++] = slot;
+		const struct cl_cluster *cl = &c->clusters[slot];
+		/* average link over the stored members: one stray member does not drag in
+		 * questions like it (single link chains same-topic questions together) */
+		double sum = 0;
+		for (uint32_t j = 0; j < cl->ndocs; j++)
+			sum += cl_doc_sim(q, &c->docs[cl->docs[j]]);
+		double sc = sum / cl->ndocs;
 		if (sc > best.score || (sc == best.score && best.slot != CL_NONE &&
-					c->clusters[d->cluster].id < c->clusters[best.slot].id)) {
+					cl->id < c->clusters[best.slot].id)) {
 			best.score = sc;
-			best.slot = d->cluster;
+			best.slot = slot;
 		}
 	}
 	return best;
 }
 
-static size_t cl_prepare(const char *text, size_t len, struct text_shingles *q)
+/* Damps the weights of shingles frequent in this stream (the topic every question of a
+ * stream on 草原补奖 shares), so that what differs decides: w × d^(1/4) with
+ * d = log((N + K) / (df + 1)) / log(N + K), N questions so far, df those with the shingle. */
+static void cl_reweight(const struct text_clusterer *c, struct text_shingles *q)
+{
+	float lognk = logf((float)c->nquestions + CL_DF_K);
+	float total = 0;
+	for (uint32_t i = 0; i < q->n; i++) {
+		uint32_t df = c->df[q->hash[i] & CL_DF_MASK];
+		float ldf = df < CL_LOG_TAB ? c->logtab[df] : logf((float)df + 1.0f);
+		float d = (lognk - ldf) / lognk;
+		d = d > 1 ? 1 : d < 0.05f ? 0.05f : d;
+		q->w[i] *= sqrtf(sqrtf(d));
+		total += q->w[i];
+	}
+	q->total = total;
+}
+
+static void cl_count(struct text_clusterer *c, const struct text_shingles *q)
+{
+	c->nquestions++;
+	for (uint32_t i = 0; i < q->n; i++)
+		c->df[q->hash[i] & CL_DF_MASK]++;
+}
+
+static size_t cl_prepare(const struct text_clusterer *c, const char *text, size_t len,
+			 struct text_shingles *q, struct text_shingles *raw)
 {
 	uint32_t cps[CL_DOC_CPS];
 	size_t n = text_normalize_cps(text, len, cps, CL_DOC_CPS);
-	shingle_build(cps, n, q);
+	shingle_build(cps, n, raw);
+	*q = *raw;
+	cl_reweight(c, q);
 	return n;
 }
 
@@ -587,8 +640,8 @@ struct text_assignment text_clusterer_peek(const struct text_clusterer *c, const
 					   size_t len)
 {
 	struct text_assignment a = {-1, false, 0.0};
-	struct text_shingles q;
-	if (!c || cl_prepare(text, len, &q) == 0)
+	struct text_shingles q, raw;
+	if (!c || cl_prepare(c, text, len, &q, &raw) == 0)
 		return a;
 	struct cl_best b = cl_find(c, &q);
 	if (b.slot != CL_NONE && b.score >= c->threshold) {
@@ -626,10 +679,11 @@ static void cl_remember(struct text_clusterer *c, uint32_t s, const struct text_
 struct text_assignment text_clusterer_add(struct text_clusterer *c, const char *text, size_t len)
 {
 	struct text_assignment a = {-1, false, 0.0};
-	struct text_shingles q;
-	if (!c || cl_prepare(text, len, &q) == 0)
+	struct text_shingles q, raw;
+	if (!c || cl_prepare(c, text, len, &q, &raw) == 0)
 		return a;
 	struct cl_best b = cl_find(c, &q);
+	cl_count(c, &raw);
 	if (b.slot != CL_NONE && b.score >= c->threshold) {
 		cl_lru_unlink(c, b.slot);
 		cl_lru_front(c, b.slot);

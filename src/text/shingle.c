@@ -11,10 +11,9 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-/* Weights: max(idf - FLOOR, MIN); unigrams count UNI_SCALE of that. */
-#define SHINGLE_FLOOR 1.5f
-#define SHINGLE_MIN 0.1f
-#define SHINGLE_UNI_SCALE 0.5f
+/* A unigram counts this many times its table weight: single characters carry most of the
+ * paraphrase signal (驾驶证 / 驾照, 生育保险 / 生育险 share characters, not bigrams). */
+#define SHINGLE_UNI_SCALE 4.0f
 
 float shingle_weight(uint32_t a, uint32_t b)
 {
@@ -37,9 +36,7 @@ float shingle_weight(uint32_t a, uint32_t b)
 	} else {
 		q = text_w_bi_default;
 	}
-	float w = (float)q / 16.0f - SHINGLE_FLOOR;
-	if (w < SHINGLE_MIN)
-		w = SHINGLE_MIN;
+	float w = text_w_value[q];
 	return b == 0 ? w * SHINGLE_UNI_SCALE : w;
 }
 
@@ -65,10 +62,146 @@ static void shingle_sort(struct text_shingles *s)
 	}
 }
 
-void shingle_build(const uint32_t *cps, size_t n, struct text_shingles *s)
+/* Ways of asking the same thing, folded to one form before shingling, and particles that
+ * only pad a question (的, 了, 呢, 请问), dropped. Longest match first. */
+static const struct {
+	const char *from, *to;
+} shingle_canon[] = {
+	{"请问", ""}, {"请教", ""}, {"我想问", ""}, {"想问一下", ""}, {"想问", ""}, {"问一下", ""},
+	{"一下", ""}, {"的", ""}, {"了", ""}, {"呢", ""}, {"吧", ""}, {"啊", ""}, {"呀", ""},
+	{"嘛", ""}, {"哦", ""},
+	{"如何", "怎么"}, {"怎样", "怎么"}, {"怎么样", "怎么"}, {"咋样", "怎么"}, {"咋", "怎么"},
+	{"怎么办", "怎么办"}, {"如何处理", "怎么办"}, {"怎么处理", "怎么办"}, {"如何应对", "怎么办"},
+	{"该怎么办", "怎么办"}, {"啥", "什么"}, {"何种", "什么"}, {"哪种", "什么"},
+	{"多长时间", "多久"}, {"多少时间", "多久"}, {"多长期限", "多久"},
+	{"哪儿", "哪里"}, {"何处", "哪里"}, {"什么地方", "哪里"}, {"哪个部门", "哪里"},
+	{"什么部门", "哪里"}, {"哪些部门", "哪里"},
+	{"是否", "吗"}, {"能否", "吗"}, {"可否", "吗"}, {"能不能", "吗"}, {"可不可以", "吗"},
+	{"会不会", "吗"}, {"有没有", "吗"}, {"是不是", "吗"}, {"么", "吗"},
+	{"为何", "为什么"}, {"多少钱", "多少钱"}, {"多少费用", "多少钱"},
+};
+
+#define SHINGLE_NCANON (sizeof(shingle_canon) / sizeof(shingle_canon[0]))
+
+/* Folds in[0..n) through shingle_canon into out (room for n + 8); returns the length. */
+static size_t shingle_fold(const uint32_t *in, size_t n, uint32_t *out)
 {
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		size_t best = 0, bi = 0;
+		if (in[i] >= 0x4E00) {
+			for (size_t k = 0; k < SHINGLE_NCANON; k++) {
+				const unsigned char *f = (const unsigned char *)shingle_canon[k].from;
+				size_t j = 0, fl = strlen((const char *)f), pos = 0;
+				while (pos < fl && i + j < n) {
+					uint32_t cp;
+					size_t kk = utf8_decode(f + pos, fl - pos, &cp);
+					if (kk == 0 || cp != in[i + j])
+						break;
+					pos += kk;
+					j++;
+				}
+				if (pos == fl && j > best) {
+					best = j;
+					bi = k;
+				}
+			}
+		}
+		if (best == 0) {
+			out[o++] = in[i++];
+			continue;
+		}
+		const unsigned char *t = (const unsigned char *)shingle_canon[bi].to;
+		size_t tl = strlen((const char *)t);
+		for (size_t pos = 0; pos < tl && o < n + 8;) {
+			uint32_t cp;
+			size_t kk = utf8_decode(t + pos, tl - pos, &cp);
+			if (kk == 0)
+				break;
+			out[o++] = cp;
+			pos += kk;
+		}
+		i += best;
+	}
+	return o;
+}
+
+/* What a question asks about, when it says so: two questions on one topic that ask
+ * different things (when vs where vs how much) are different questions. */
+enum {
+	INTENT_WHEN = 1 << 0,
+	INTENT_WHERE = 1 << 1,
+	INTENT_COST = 1 << 2,
+	INTENT_HOW = 1 << 3,
+	INTENT_WHAT = 1 << 4,
+	INTENT_COND = 1 << 5,
+	INTENT_DOCS = 1 << 6,
+	INTENT_WHY = 1 << 7,
+	INTENT_DIFF = 1 << 8,
+	INTENT_PENALTY = 1 << 9,
+	INTENT_EFFECT = 1 << 10,
+	INTENT_WHO = 1 << 11,
+};
+static const struct {
+	const uint32_t *pat;
+	uint32_t intent;
+} shingle_intents[] = {
+	{U"什么时候", INTENT_WHEN}, {U"何时", INTENT_WHEN}, {U"多久", INTENT_WHEN},
+	{U"时间", INTENT_WHEN}, {U"期限", INTENT_WHEN}, {U"哪天", INTENT_WHEN},
+	{U"几月", INTENT_WHEN}, {U"几号", INTENT_WHEN}, {U"时效", INTENT_WHEN},
+	{U"几年", INTENT_WHEN}, {U"几天", INTENT_WHEN},
+	{U"哪里", INTENT_WHERE}, {U"在哪", INTENT_WHERE}, {U"去哪", INTENT_WHERE},
+	{U"地点", INTENT_WHERE}, {U"地址", INTENT_WHERE}, {U"管辖", INTENT_WHERE},
+	{U"多少钱", INTENT_COST}, {U"费用", INTENT_COST}, {U"收费", INTENT_COST},
+	{U"价格", INTENT_COST}, {U"多少费", INTENT_COST}, {U"标准", INTENT_COST},
+	{U"怎么办理", INTENT_HOW}, {U"流程", INTENT_HOW}, {U"步骤", INTENT_HOW},
+	{U"程序", INTENT_HOW}, {U"手续", INTENT_HOW}, {U"怎么申请", INTENT_HOW},
+	{U"怎么操作", INTENT_HOW},
+	{U"什么是", INTENT_WHAT}, {U"什么意思", INTENT_WHAT}, {U"定义", INTENT_WHAT},
+	{U"概念", INTENT_WHAT}, {U"含义", INTENT_WHAT}, {U"指什么", INTENT_WHAT},
+	{U"什么叫", INTENT_WHAT}, {U"是指", INTENT_WHAT}, {U"怎么理解", INTENT_WHAT},
+	{U"情况", INTENT_COND}, {U"情形", INTENT_COND}, {U"条件", INTENT_COND},
+	{U"材料", INTENT_DOCS}, {U"资料", INTENT_DOCS}, {U"证件", INTENT_DOCS},
+	{U"带什么", INTENT_DOCS},
+	{U"为什么", INTENT_WHY}, {U"原因", INTENT_WHY},
+	{U"区别", INTENT_DIFF}, {U"不同", INTENT_DIFF}, {U"差别", INTENT_DIFF},
+	{U"处罚", INTENT_PENALTY}, {U"责任", INTENT_PENALTY}, {U"判几年", INTENT_PENALTY},
+	{U"判多少", INTENT_PENALTY}, {U"坐牢", INTENT_PENALTY}, {U"罚款", INTENT_PENALTY},
+	{U"效力", INTENT_EFFECT}, {U"有效", INTENT_EFFECT}, {U"无效", INTENT_EFFECT},
+	{U"后果", INTENT_EFFECT}, {U"影响", INTENT_EFFECT},
+	{U"谁", INTENT_WHO}, {U"哪个部门", INTENT_WHERE}, {U"什么部门", INTENT_WHERE},
+};
+#define SHINGLE_NINTENTS (sizeof(shingle_intents) / sizeof(shingle_intents[0]))
+
+static uint32_t shingle_intent(const uint32_t *cps, size_t n)
+{
+	uint32_t intent = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (cps[i] < 0x4E00)
+			continue;
+		for (size_t k = 0; k < SHINGLE_NINTENTS; k++) {
+			const uint32_t *p = shingle_intents[k].pat;
+			if (p[0] != cps[i])
+				continue;
+			size_t j = 1;
+			while (p[j] && i + j < n && p[j] == cps[i + j])
+				j++;
+			if (!p[j])
+				intent |= shingle_intents[k].intent;
+		}
+	}
+	return intent;
+}
+
+void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
+{
+	uint32_t cps[TEXT_MAX_CPS + 8];
 	if (n > TEXT_MAX_CPS)
 		n = TEXT_MAX_CPS;
+	n = shingle_fold(in, n, cps);
+	if (n > TEXT_MAX_CPS)
+		n = TEXT_MAX_CPS;
+	s->intent = shingle_intent(cps, n);
 	s->n = 0;
 	for (size_t i = 0; i < n; i++) {
 		s->hash[s->n] = shingle_hash(cps + i, 1);
@@ -117,6 +250,5 @@ double shingle_jaccard(const struct text_shingles *a, const struct text_shingles
 			j++;
 		}
 	}
-	float uni = a->total + b->total - shared;
-	return uni > 0 ? (double)(shared / uni) : 0.0;
+	return shingle_score(a->total, b->total, a->intent, b->intent, shared);
 }

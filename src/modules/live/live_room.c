@@ -104,6 +104,11 @@ struct live_room {
 	int64_t hot20_ms;
 	struct text_wordlist *words;
 	uint64_t words_gen;
+	/* group commit of viewers' questions: waiting submitters, and whether one leads */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	struct submit_waiter *qhead, *qtail;
+	bool leading;
 };
 
 enum { ROOM_BUCKETS = 1024 };
@@ -331,7 +336,8 @@ static int exists_tx(struct db_conn *c, void *ctx)
 	return n > 0 ? 1 : 0;
 }
 
-int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out)
+/* The room of stream_id from the table (created for a stream that exists), not locked. */
+static int room_find(struct db *db, int64_t stream_id, struct live_room **out)
 {
 	render_db = db;
 	size_t b = (size_t)stream_id % ROOM_BUCKETS;
@@ -355,11 +361,20 @@ int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out)
 			r = xcalloc(1, sizeof(*r));
 			r->stream_id = stream_id;
 			pthread_mutex_init(&r->lock, NULL);
+			pthread_mutex_init(&r->qlock, NULL);
+			pthread_cond_init(&r->qcond, NULL);
 			r->next = rooms[b];
 			rooms[b] = r;
 		}
 		pthread_mutex_unlock(&rooms_lock);
 	}
+	*out = r;
+	return 0;
+}
+
+/* Locks r and builds it when needed. */
+static int room_lock(struct db *db, struct live_room *r)
+{
 	pthread_mutex_lock(&r->lock);
 	if (!r->built || r->stale) {
 		int rc = room_build(db, r);
@@ -368,6 +383,18 @@ int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out)
 			return rc;
 		}
 	}
+	return 0;
+}
+
+int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out)
+{
+	struct live_room *r = NULL;
+	int rc = room_find(db, stream_id, &r);
+	if (rc < 0)
+		return rc;
+	rc = room_lock(db, r);
+	if (rc < 0)
+		return rc;
 	*out = r;
 	return 0;
 }
@@ -400,6 +427,8 @@ void live_rooms_free(void)
 			struct live_room *next = r->next;
 			room_clear(r);
 			pthread_mutex_destroy(&r->lock);
+			pthread_mutex_destroy(&r->qlock);
+			pthread_cond_destroy(&r->qcond);
 			free(r);
 			r = next;
 		}
@@ -745,16 +774,44 @@ static void room_apply(struct live_room *r, struct placed *p)
 	cluster_heat(k, p->at, 1.0);
 }
 
-int live_question_submit_many(struct db *db, const struct live_submit *in, size_t n,
-			      struct live_submit_result *res)
+/* Submits n messages of r's stream in one transaction; r locked. */
+/* Redacts, masks and classifies one message: the work that needs no lock. */
+static void place_prepare(struct placed *x, const struct live_submit *in, int64_t now)
 {
-	if (n == 0)
-		return 0;
-	struct live_room *r = NULL;
-	int rc = live_room_acquire(db, in[0].stream_id, &r);
-	if (rc < 0)
-		return rc;
-	struct placed *p = xcalloc(n, sizeof(*p));
+	memset(x, 0, sizeof(*x));
+	x->in = in;
+	x->engine = -1;
+	const char *text = in->text;
+	size_t len = strlen(text);
+	int found = 0;
+	x->text = text_redact(text, len, &found);
+	if (!x->text)
+		abort();
+	if (in->nickname && *in->nickname) {
+		x->nick = text_redact(in->nickname, strlen(in->nickname), &found);
+		if (!x->nick)
+			abort();
+	}
+	if (in->phone)
+		live_phone_mask(in->phone, x->phone);
+	x->at = in->at_ms ? in->at_ms : now;
+	x->kind = text_kind_name(text_classify(text, len));
+}
+
+static void place_free(struct placed *x)
+{
+	free(x->text);
+	free(x->nick);
+	free(x->title);
+	x->text = x->nick = x->title = NULL;
+}
+
+/* Submits n prepared messages of r's stream in one transaction; r locked. The texts of
+ * p move to res on success. */
+static int submit_locked(struct db *db, struct live_room *r, struct placed *p, size_t n,
+			 struct live_submit_result *res)
+{
+	int rc;
 	int64_t *tentative = xmalloc(n * sizeof(*tentative));
 	bool engine_used = false;
 	if (strcmp(r->status, "ended") == 0) {
@@ -764,13 +821,9 @@ int live_question_submit_many(struct db *db, const struct live_submit *in, size_
 	rc = room_words_fresh(db, r);
 	if (rc < 0)
 		goto done;
-	int64_t now = clock_now_ms();
 	bool any_ext = false;
-	for (size_t i = 0; i < n; i++) {
-		p[i].in = &in[i];
-		p[i].engine = -1;
-		any_ext |= in[i].ext_id != NULL;
-	}
+	for (size_t i = 0; i < n; i++)
+		any_ext |= p[i].in->ext_id != NULL;
 	if (any_ext) {
 		batch_dups(p, n);
 		struct dup_ctx d = {p, n, r->stream_id};
@@ -782,23 +835,9 @@ int live_question_submit_many(struct db *db, const struct live_submit *in, size_
 		struct placed *x = &p[i];
 		if (x->dup)
 			continue;
-		const char *text = in[i].text;
-		size_t len = strlen(text);
-		int found = 0;
-		x->text = text_redact(text, len, &found);
-		if (!x->text)
-			abort();
-		if (in[i].nickname && *in[i].nickname) {
-			x->nick = text_redact(in[i].nickname, strlen(in[i].nickname), &found);
-			if (!x->nick)
-				abort();
-		}
-		if (in[i].phone)
-			live_phone_mask(in[i].phone, x->phone);
-		x->at = in[i].at_ms ? in[i].at_ms : now;
-		x->kind = text_kind_name(text_classify(text, len));
+		const char *text = x->in->text;
 		const char *hit = NULL;
-		if (r->words && text_wordlist_match(r->words, text, len, &hit)) {
+		if (r->words && text_wordlist_match(r->words, text, strlen(text), &hit)) {
 			x->status = "pending";
 			x->moderation = hit;
 		} else if (x->nick && r->words &&
@@ -833,28 +872,120 @@ int live_question_submit_many(struct db *db, const struct live_submit *in, size_
 	for (size_t i = 0; i < n; i++) {
 		struct placed *x = &p[i];
 		res[i] = (struct live_submit_result){.id = x->id, .cluster_id = x->dup ? 0 : x->cluster_id,
-						     .status = x->status, .kind = x->kind,
-						     .duplicate = x->dup};
+						     .status = x->dup ? "visible" : x->status,
+						     .kind = x->kind, .duplicate = x->dup};
 		res[i].text = x->text;
 		x->text = NULL;
 	}
 	rc = 0;
 done:
-	live_room_release(r);
-	for (size_t i = 0; i < n; i++) {
-		free(p[i].text);
-		free(p[i].nick);
-		free(p[i].title);
-	}
-	free(p);
 	free(tentative);
 	return rc;
+}
+
+int live_question_submit_many(struct db *db, const struct live_submit *in, size_t n,
+			      struct live_submit_result *res)
+{
+	if (n == 0)
+		return 0;
+	struct live_room *r = NULL;
+	int rc = room_find(db, in[0].stream_id, &r);
+	if (rc < 0)
+		return rc;
+	struct placed *p = xcalloc(n, sizeof(*p));
+	int64_t now = clock_now_ms();
+	for (size_t i = 0; i < n; i++)
+		place_prepare(&p[i], &in[i], now);
+	rc = room_lock(db, r);
+	if (rc >= 0) {
+		rc = submit_locked(db, r, p, n, res);
+		live_room_release(r);
+	}
+	for (size_t i = 0; i < n; i++)
+		place_free(&p[i]);
+	free(p);
+	return rc;
+}
+
+/* Group commit: a viewer's question waits in its room's queue; whichever submitter finds
+ * nobody leading takes everything queued (up to SUBMIT_BATCH) into one transaction, so a
+ * burst of questions costs a few commits instead of one each. */
+enum { SUBMIT_BATCH = 256 };
+
+struct submit_waiter {
+	struct submit_waiter *next;
+	struct placed p; /* prepared by the submitter; the leader takes its strings */
+	struct live_submit_result *out;
+	int rc;
+	bool done;
+};
+
+static void submit_lead(struct db *db, struct live_room *r)
+{
+	struct submit_waiter *batch[SUBMIT_BATCH];
+	size_t n = 0;
+	int rc = room_lock(db, r);
+	pthread_mutex_lock(&r->qlock);
+	while (r->qhead && n < SUBMIT_BATCH) {
+		batch[n++] = r->qhead;
+		r->qhead = r->qhead->next;
+	}
+	if (!r->qhead)
+		r->qtail = NULL;
+	pthread_mutex_unlock(&r->qlock);
+	struct placed *p = xmalloc((n ? n : 1) * sizeof(*p));
+	for (size_t i = 0; i < n; i++)
+		p[i] = batch[i]->p;
+	if (rc >= 0) {
+		struct live_submit_result *res = xcalloc(n ? n : 1, sizeof(*res));
+		rc = submit_locked(db, r, p, n, res);
+		for (size_t i = 0; i < n; i++)
+			*batch[i]->out = res[i];
+		free(res);
+		live_room_release(r);
+	}
+	for (size_t i = 0; i < n; i++)
+		place_free(&p[i]);
+	free(p);
+	pthread_mutex_lock(&r->qlock);
+	for (size_t i = 0; i < n; i++) {
+		batch[i]->rc = rc;
+		batch[i]->done = true;
+	}
+	r->leading = false;
+	pthread_cond_broadcast(&r->qcond);
+	pthread_mutex_unlock(&r->qlock);
 }
 
 int live_question_submit(struct db *db, const struct live_submit *in,
 			 struct live_submit_result *out)
 {
-	return live_question_submit_many(db, in, 1, out);
+	struct live_room *r = NULL;
+	int rc = room_find(db, in->stream_id, &r);
+	if (rc < 0)
+		return rc;
+	struct submit_waiter w = {.out = out};
+	place_prepare(&w.p, in, clock_now_ms());
+	pthread_mutex_lock(&r->qlock);
+	if (r->qtail)
+		r->qtail->next = &w;
+	else
+		r->qhead = &w;
+	r->qtail = &w;
+	while (!w.done) {
+		if (!r->leading) {
+			r->leading = true;
+			pthread_mutex_unlock(&r->qlock);
+			submit_lead(db, r);
+			pthread_mutex_lock(&r->qlock);
+		} else {
+			pthread_cond_wait(&r->qcond, &r->qlock);
+		}
+	}
+	pthread_mutex_unlock(&r->qlock);
+	if (w.rc < 0)
+		memset(out, 0, sizeof(*out));
+	return w.rc;
 }
 
 /* ---- moderation ---- */
