@@ -272,7 +272,7 @@ class LiveSummaryTest(LiveCase):
         self.assertEqual(p[0]["reason"], "2 场直播中 5 人次提问，尚未答复")
         self.assertIn("暂缓", p[1]["reason"])
         # A was answered in S1 and asked again, unanswered, in S2
-        self.assertEqual(p[2]["reason"], "1 场直播中 2 人次提问，往期直播已答复但仍有人问，宜再讲并推送常见问题")
+        self.assertEqual(p[2]["reason"], "1 场直播中 2 人次提问，已有答复但仍有人问，宜再讲并推送常见问题")
         self.assertEqual(p[3]["topic"], SUGG)
         self.assertEqual(p[3]["reason"], "2 条网友意见建议提到")
 
