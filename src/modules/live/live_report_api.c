@@ -31,14 +31,14 @@ struct report_ctx {
 static int report_tx(struct db_conn *c, void *ctx)
 {
 	struct report_ctx *x = ctx;
-	struct live_stream_row st;
-	int rc = live_report_stream_load(c, x->id, 0, &st);
+	struct live_stream *st = NULL;
+	int rc = live_store_stream_get(c, x->r->arena, x->id, &st);
 	if (rc < 0)
 		return rc;
 	if (rc != DB_ROW)
 		return REPORT_NOT_FOUND;
-	x->node_id = st.node_id;
-	if (!auth_can(x->r->user, LIVE_READ, st.node_path))
+	x->node_id = st->node_id;
+	if (!auth_can(x->r->user, LIVE_READ, st->node_path))
 		return REPORT_FORBIDDEN;
 	x->out = live_report_build_rc(c, x->id, &rc);
 	if (!x->out)
