@@ -34,14 +34,6 @@ json_t *live_report_build_rc(struct db_conn *c, int64_t stream_id, int *rc);
  * node_path (a materialised path, "/1/5/"). Returns a new reference or NULL (*rc). */
 json_t *live_summary_build(struct db_conn *c, const char *node_path, int year, int *rc);
 
-/* The XLSX and PDF renderers (live_render.h, branch render) are used when present; until
- * they are, the two download routes are left out of the table. */
-#if __has_include("modules/live/live_render.h")
-#define TALA_LIVE_RENDER 1
-#else
-#define TALA_LIVE_RENDER 0
-#endif
-
 /* GET /api/v1/streams/{id}/report, /report.xlsx, /report.pdf */
 int live_report_api_get(struct http_req *r);
 int live_report_api_xlsx(struct http_req *r);

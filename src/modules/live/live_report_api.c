@@ -8,9 +8,7 @@
 #include "core/mem.h"
 #include "http/http.h"
 #include "modules/live/live_internal.h"
-#if TALA_LIVE_RENDER
 #include "modules/live/live_render.h"
-#endif
 #include "org/org.h"
 #include "store/db.h"
 
@@ -84,7 +82,6 @@ int live_report_api_get(struct http_req *r)
 	return http_reply_json(r, 200, x.out);
 }
 
-#if TALA_LIVE_RENDER
 typedef int (*report_render_fn)(json_t *report, void **out, size_t *len);
 
 static int report_download(struct http_req *r, report_render_fn render, const char *type,
@@ -117,8 +114,6 @@ int live_report_api_pdf(struct http_req *r)
 {
 	return report_download(r, live_render_pdf, "application/pdf", "pdf");
 }
-
-#endif
 
 /* ---- across streams ---- */
 
