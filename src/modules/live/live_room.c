@@ -107,7 +107,8 @@ struct live_room {
 	/* group commit of viewers' questions: waiting submitters, and whether one leads */
 	pthread_mutex_t qlock;
 	struct submit_waiter *qhead, *qtail;
-	bool leading;
+	bool leading;   /* a batch of this room is being written */
+	bool scheduled; /* on the committer's list */
 };
 
 enum { ROOM_BUCKETS = 1024 };
@@ -917,12 +918,75 @@ enum { SUBMIT_BATCH = 256 };
 
 struct submit_waiter {
 	struct submit_waiter *next;
-	pthread_cond_t cond; /* signalled when done, or when it is to lead */
+	pthread_cond_t cond; /* sync: signalled when done, or when it is to lead */
+	void (*done_fn)(void *arg); /* async: called when done (then the waiter is freed) */
+	void *done_arg;
+	int *rc_out;
 	struct placed p; /* prepared by the submitter; the leader takes its strings */
 	struct live_submit_result *out;
 	int rc;
 	bool done;
 };
+
+/* The committer thread: leads the batches of rooms whose queue holds asynchronous
+ * submissions (viewers' questions over HTTP), so no HTTP worker blocks on a commit. */
+static pthread_mutex_t commit_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t commit_cond = PTHREAD_COND_INITIALIZER;
+static struct live_room **commit_queue;
+static size_t commit_n, commit_cap;
+static bool commit_started;
+static pthread_t commit_thread;
+
+/* Puts r on the committer's list (once); r's qlock held. */
+static void commit_schedule(struct live_room *r)
+{
+	if (r->scheduled)
+		return;
+	r->scheduled = true;
+	pthread_mutex_lock(&commit_lock);
+	if (commit_n == commit_cap) {
+		commit_cap = commit_cap ? commit_cap * 2 : 16;
+		commit_queue = xrealloc(commit_queue, commit_cap * sizeof(*commit_queue));
+	}
+	commit_queue[commit_n++] = r;
+	pthread_cond_signal(&commit_cond);
+	pthread_mutex_unlock(&commit_lock);
+}
+
+static void submit_lead(struct db *db, struct live_room *r);
+
+static void *commit_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&commit_lock);
+		while (commit_n == 0)
+			pthread_cond_wait(&commit_cond, &commit_lock);
+		struct live_room *r = commit_queue[0];
+		memmove(commit_queue, commit_queue + 1, --commit_n * sizeof(*commit_queue));
+		pthread_mutex_unlock(&commit_lock);
+		pthread_mutex_lock(&r->qlock);
+		r->scheduled = false;
+		bool lead = !r->leading && r->qhead;
+		if (lead)
+			r->leading = true;
+		pthread_mutex_unlock(&r->qlock);
+		/* When someone else leads, it schedules the room again at the end of its batch. */
+		if (lead)
+			submit_lead(render_db, r);
+	}
+	return NULL;
+}
+
+static void commit_start(void)
+{
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&commit_thread, &at, commit_main, NULL) != 0)
+		abort(); /* no thread, no viewers' questions: fail loudly at the first one */
+	pthread_attr_destroy(&at);
+}
 
 static void submit_lead(struct db *db, struct live_room *r)
 {
@@ -953,14 +1017,26 @@ static void submit_lead(struct db *db, struct live_room *r)
 	free(p);
 	pthread_mutex_lock(&r->qlock);
 	for (size_t i = 0; i < n; i++) {
-		batch[i]->rc = rc;
-		batch[i]->done = true;
-		pthread_cond_signal(&batch[i]->cond);
+		struct submit_waiter *w = batch[i];
+		w->rc = rc;
+		w->done = true;
+		if (w->done_fn) {
+			*w->rc_out = rc;
+			w->done_fn(w->done_arg); /* the last touch of the request's memory */
+			free(w);
+		} else {
+			pthread_cond_signal(&w->cond);
+		}
 	}
 	r->leading = false;
-	/* Wake only the next in line (it leads the next batch), not the whole queue. */
-	if (r->qhead)
-		pthread_cond_signal(&r->qhead->cond);
+	/* Wake only the next in line (it leads the next batch), not the whole queue; an
+	 * asynchronous one has no thread: the committer takes the room then. */
+	if (r->qhead) {
+		if (r->qhead->done_fn)
+			commit_schedule(r);
+		else
+			pthread_cond_signal(&r->qhead->cond);
+	}
 	pthread_mutex_unlock(&r->qlock);
 }
 
@@ -1118,4 +1194,36 @@ int64_t live_room_pinned(const struct live_room *r)
 const char *live_room_stream_status(const struct live_room *r)
 {
 	return r->status;
+}
+
+int live_question_submit_async(struct db *db, const struct live_submit *in,
+			       struct live_submit_result *out, int *rc, void (*done)(void *arg),
+			       void *arg)
+{
+	struct live_room *r = NULL;
+	int frc = room_find(db, in->stream_id, &r);
+	if (frc < 0)
+		return frc;
+	struct submit_waiter *w = xcalloc(1, sizeof(*w));
+	w->out = out;
+	w->rc_out = rc;
+	w->done_fn = done;
+	w->done_arg = arg;
+	place_prepare(&w->p, in, clock_now_ms());
+	pthread_mutex_lock(&commit_lock);
+	if (!commit_started) {
+		commit_started = true;
+		commit_start();
+	}
+	pthread_mutex_unlock(&commit_lock);
+	pthread_mutex_lock(&r->qlock);
+	if (r->qtail)
+		r->qtail->next = w;
+	else
+		r->qhead = w;
+	r->qtail = w;
+	if (!r->leading)
+		commit_schedule(r);
+	pthread_mutex_unlock(&r->qlock);
+	return 0;
 }
