@@ -137,6 +137,9 @@ int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out);
 void live_room_release(struct live_room *room);
 /* The version of the room's hot list (grows with every change). */
 uint64_t live_room_version(const struct live_room *room);
+/* The published top 20 of stream_id (JSON array text, malloc'd) and its version, without
+ * taking the room lock; NULL when there is none current (then acquire the room). */
+char *live_room_snapshot(struct db *db, int64_t stream_id, uint64_t *version);
 /* The top limit hot questions as a JSON array text, malloc'd. */
 char *live_room_hot_text(struct live_room *room, int limit);
 /* One hot question as in the hot list, or NULL when the room lacks it (new reference). */

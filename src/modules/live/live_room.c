@@ -107,6 +107,12 @@ struct live_room {
 	/* group commit of viewers' questions: waiting submitters, and whether one leads */
 	pthread_mutex_t qlock;
 	struct submit_waiter *qhead, *qtail;
+	/* the published top 20: read without the room lock while it is current */
+	pthread_mutex_t pub_lock;
+	char *pub;
+	uint64_t pub_version;
+	int64_t pub_ms;
+	_Atomic uint64_t aversion; /* version, readable without the room lock */
 	bool leading;   /* a batch of this room is being written */
 	bool scheduled; /* on the committer's list */
 };
@@ -362,6 +368,7 @@ static int room_find(struct db *db, int64_t stream_id, struct live_room **out)
 			r->stream_id = stream_id;
 			pthread_mutex_init(&r->lock, NULL);
 			pthread_mutex_init(&r->qlock, NULL);
+			pthread_mutex_init(&r->pub_lock, NULL);
 			r->next = rooms[b];
 			rooms[b] = r;
 		}
@@ -414,7 +421,25 @@ void live_room_forget(int64_t stream_id)
 		return;
 	pthread_mutex_lock(&r->lock);
 	r->stale = true;
+	atomic_fetch_add(&r->aversion, 1); /* the published list is no longer current */
 	pthread_mutex_unlock(&r->lock);
+}
+
+char *live_room_snapshot(struct db *db, int64_t stream_id, uint64_t *version)
+{
+	struct live_room *r = NULL;
+	if (room_find(db, stream_id, &r) < 0)
+		return NULL;
+	char *out = NULL;
+	int64_t now = clock_now_ms();
+	pthread_mutex_lock(&r->pub_lock);
+	if (r->pub && r->pub_version == atomic_load(&r->aversion) && now >= r->pub_ms &&
+	    now - r->pub_ms < 5000) {
+		out = xstrdup(r->pub);
+		*version = r->pub_version;
+	}
+	pthread_mutex_unlock(&r->pub_lock);
+	return out;
 }
 
 void live_rooms_free(void)
@@ -427,6 +452,8 @@ void live_rooms_free(void)
 			room_clear(r);
 			pthread_mutex_destroy(&r->lock);
 			pthread_mutex_destroy(&r->qlock);
+			pthread_mutex_destroy(&r->pub_lock);
+			free(r->pub);
 			free(r);
 			r = next;
 		}
@@ -492,7 +519,25 @@ static json_t *room_hot_json(struct live_room *r, int limit)
 			continue;
 		rk[n++] = (struct rank){k, heat_now(k, now), k->id == r->pinned};
 	}
-	qsort(rk, n, sizeof(*rk), rank_cmp);
+	if (n > (size_t)limit * 4) {
+		/* Only the top limit matter: keep them sorted at the front, O(n × limit) at worst
+		 * but mostly one comparison with the last kept. */
+		size_t m = 0;
+		for (size_t j = 0; j < n; j++) {
+			struct rank c = rk[j];
+			if (m == (size_t)limit && rank_cmp(&c, &rk[m - 1]) >= 0)
+				continue;
+			size_t at = m < (size_t)limit ? m++ : m - 1;
+			while (at > 0 && rank_cmp(&c, &rk[at - 1]) < 0) {
+				rk[at] = rk[at - 1];
+				at--;
+			}
+			rk[at] = c;
+		}
+		n = m;
+	} else {
+		qsort(rk, n, sizeof(*rk), rank_cmp);
+	}
 	json_t *items = json_array();
 	for (size_t i = 0; i < n && (int)i < limit; i++)
 		json_array_append_new(items, hot_item(r, rk[i].k, rk[i].heat));
@@ -516,6 +561,12 @@ char *live_room_hot_text(struct live_room *r, int limit)
 		r->hot20 = xstrdup(text);
 		r->hot20_version = r->version;
 		r->hot20_ms = now;
+		pthread_mutex_lock(&r->pub_lock);
+		free(r->pub);
+		r->pub = xstrdup(text);
+		r->pub_version = r->version;
+		r->pub_ms = now;
+		pthread_mutex_unlock(&r->pub_lock);
 	}
 	return text;
 }
@@ -541,9 +592,18 @@ char *live_room_event_text(struct live_room *r, uint64_t *version)
 /* The hub thread's render of topic "live:ID". */
 static char *room_render(const char *topic, uint64_t *id);
 
+/* Publishes the room's top 20 for readers that do not take the room lock (the render of
+ * the top 20 does); room locked. */
+static void room_publish(struct live_room *r)
+{
+	free(live_room_hot_text(r, LIVE_EVENT_ITEMS));
+}
+
 static void room_changed(struct live_room *r)
 {
 	r->version++;
+	atomic_store(&r->aversion, r->version);
+	room_publish(r);
 	char topic[SSE_TOPIC_MAX + 1];
 	snprintf(topic, sizeof(topic), "live:%lld", (long long)r->stream_id);
 	sse_touch(topic, "hot", room_render);
@@ -555,6 +615,15 @@ static char *room_render(const char *topic, uint64_t *id)
 	if (strncmp(topic, "live:", 5) != 0 || !render_db)
 		return NULL;
 	sid = strtoll(topic + 5, NULL, 10);
+	uint64_t v = 0;
+	char *items = live_room_snapshot(render_db, sid, &v);
+	if (items) {
+		char *out = xasprintf("{\"stream_id\":%lld,\"version\":%llu,\"items\":%s}",
+				      (long long)sid, (unsigned long long)v, items);
+		free(items);
+		*id = v;
+		return out;
+	}
 	struct live_room *r = NULL;
 	if (live_room_acquire(render_db, sid, &r) < 0)
 		return NULL;
