@@ -13,7 +13,7 @@ ninja -C build-fuzz >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for t in fuzz_json_body fuzz_router fuzz_xlsx fuzz_form; do
+for t in fuzz_json_body fuzz_router fuzz_xlsx fuzz_form fuzz_text fuzz_live_import; do
   corpus=tests/fuzz/corpus/${t#fuzz_}
   mkdir -p "$work/$t"
   if build-fuzz/tests/fuzz/$t -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \

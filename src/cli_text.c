@@ -30,12 +30,12 @@ static void cli_text_usage(FILE *out)
 		"  cluster  reads id<TAB>text lines on stdin and writes id<TAB>cluster_id in input\n"
 		"           order as it goes (-1: nothing left after normalisation)\n"
 		"  pairs    reads s1<TAB>s2 lines (more columns are ignored) and writes\n"
-		"           score<TAB>same (score 0..1, same 1 at the engine's threshold %.2f)\n\n"
+		"           score<TAB>same (score 0..1, same 1 at the engine's pair threshold %.2f)\n\n"
 		"  --threshold X      similarity a question needs to join a cluster (default %.2f)\n"
 		"  --max-clusters N   clusters kept for joining; older ones retire (default 100000)\n\n"
 		"A bad line (no tab, longer than %d bytes, invalid UTF-8) is reported on stderr and\n"
 		"skipped; the exit status is then 1.\n",
-		text_same_threshold(), text_same_threshold(), CLI_TEXT_LINE_MAX);
+		text_same_threshold(), text_clusterer_threshold(NULL), CLI_TEXT_LINE_MAX);
 }
 
 static bool cli_text_utf8_ok(const char *s, size_t len)

@@ -108,9 +108,9 @@ static const struct demo_question demo_questions[] = {
 };
 
 /* Most viewers type the question bare; some greet the host first or add a mark or emoji. */
-static const char *const demo_prefixes[] = {"", "", "", "", "", "请问", "请问", "主播，",
-					    "主播 ", "老师好，"};
-static const char *const demo_suffixes[] = {"", "", "", "", "？", "？", "？？", "啊",
+static const char *const demo_prefixes[] = {"", "", "", "", "", "", "请问", "请问", "主播，",
+					    "老师好，"};
+static const char *const demo_suffixes[] = {"", "", "", "", "", "？", "？", "？？", "啊",
 					    "😊", "🙏", "[捂脸]"};
 
 static const char *const demo_smalltalk[] = {

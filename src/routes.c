@@ -168,10 +168,8 @@ const struct route routes[] = {
 
 	/* live Q&A: report, summary, FAQ */
 	{HTTP_GET, "/api/v1/streams/{}/report", live_report_api_get, 0},
-#if TALA_LIVE_RENDER
 	{HTTP_GET, "/api/v1/streams/{}/report.xlsx", live_report_api_xlsx, 0},
 	{HTTP_GET, "/api/v1/streams/{}/report.pdf", live_report_api_pdf, 0},
-#endif
 	{HTTP_GET, "/api/v1/live/summary", live_report_api_summary, 0},
 	{HTTP_GET, "/api/v1/faq", live_faq_api_list, 0},
 	{HTTP_POST, "/api/v1/faq", live_faq_api_create, 0},

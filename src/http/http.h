@@ -66,6 +66,8 @@ struct http_req {
 	int64_t start_ms;
 	size_t uri_len;              /* the full URI with its query, for the URL limit */
 	int retry_after;             /* seconds: sent as Retry-After when > 0 (429 answers) */
+	bool suspended;              /* the handler suspended the connection (http_suspend) */
+	void *async;                 /* a handler's state across a suspension (arena-owned) */
 	bool replied;
 };
 
@@ -83,6 +85,13 @@ int http_reply_problem(struct http_req *r, const char *code, const char *detail,
 		       const char *field);
 /* The HTTP status a registered problem code answers with; 500 for an unknown code. */
 int http_problem_status(const char *code);
+
+/* A handler that waits for work done elsewhere (a group commit) suspends its connection and
+ * returns HTTP_DONE without replying; whoever finishes the work calls http_resume (from any
+ * thread), and the route's handler is called again with r->suspended still true and
+ * r->async as it left it: it clears r->suspended and replies. */
+void http_suspend(struct http_req *r);
+void http_resume(struct http_req *r);
 
 /* Shorthand for the common database failure reply. */
 int http_reply_db_error(struct http_req *r, int rc);

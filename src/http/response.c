@@ -136,3 +136,14 @@ int http_reply_download(struct http_req *r, const char *content_type, const char
 	MHD_add_response_header(resp, "Content-Disposition", cd);
 	return response_queue(r, 200, resp);
 }
+
+void http_suspend(struct http_req *r)
+{
+	r->suspended = true;
+	MHD_suspend_connection(r->conn);
+}
+
+void http_resume(struct http_req *r)
+{
+	MHD_resume_connection(r->conn);
+}

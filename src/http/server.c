@@ -138,6 +138,8 @@ static int server_dispatch(struct http_req *r)
 			return http_reply_problem(r, "auth.totp_enrolment_required", NULL, NULL);
 	}
 	int ret = r->route->handler(r);
+	if (!r->replied && r->suspended)
+		return MHD_YES; /* answered when resumed (http_suspend) */
 	if (!r->replied) {
 		log_error("http: handler for %s %s did not reply", r->method_name, r->path);
 		return http_reply_problem(r, "internal", NULL, NULL);

@@ -256,7 +256,7 @@ int sse_reply(struct http_req *r, const char *topic, const char *event, const ch
 	t->nsubs++;
 	pthread_mutex_unlock(&t->lock);
 	struct MHD_Response *resp =
-		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, sse_read, s, sse_free);
+		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 8192, sse_read, s, sse_free);
 	if (!resp) {
 		sse_free(s);
 		return MHD_NO;

@@ -1,14 +1,19 @@
 /* cluster.c — online clustering of questions into hot questions (热点问题), and heat.
  *
- * Each cluster keeps up to CL_MEMBERS stored members (their shingle sets and raw text); a
- * question joins the cluster of its most similar stored member when the weighted Jaccard
- * similarity reaches the threshold. Candidates come from an inverted index (shingle hash →
- * chain of postings, newest first): only the chains of the question's rarest shingles are
- * walked, as many as it takes to cover (1 − threshold) of its weight, since a member that
- * shares none of them cannot reach the threshold (prefix filtering). Memory is bounded by
- * max_clusters: past it the least recently joined cluster is retired and its postings go
- * stale; the index is rebuilt from the live members when stale postings outnumber live ones.
- * All storage grows geometrically and is reused, so adding a question does not allocate. */
+ * A cluster keeps its first CL_MEMBERS members (their shingle sets and raw text). A new
+ * question is scored against a few candidate clusters by its average similarity to their
+ * stored members and joins the best one at or above the threshold, or opens a new cluster.
+ * Candidates come from an inverted index: bigram hash → the clusters whose members have it
+ * (a contiguous vector, newest last); the question's rarest bigrams are looked up first and
+ * a bounded number of postings walked, so the work per question does not grow with the
+ * stream. Shingle weights are damped by the stream's own document frequencies, so the topic
+ * every question of a stream shares counts less than what tells questions apart.
+ *
+ * Memory is bounded by max_clusters: past it the least recently joined cluster is retired
+ * (its members freed, its postings stale, its id never reused); the index drops stale
+ * postings when it compacts a full vector and rebuilds itself once stale postings outnumber
+ * live ones. Storage grows geometrically and is reused from size-classed free lists, so a
+ * question is added without a call to malloc in the steady state. */
 #include "text/text.h"
 #include "text/text_internal.h"
 
@@ -17,15 +22,27 @@
 #include <string.h>
 
 enum {
-	CL_MEMBERS = 4,	   /* stored members per cluster (the first ones) */
+	CL_MEMBERS = 3,	   /* stored members per cluster (the first ones) */
 	CL_DOC_CPS = 64,   /* a question is compared on its first 64 characters */
-	CL_SCAN = 4096,	   /* postings walked per question at most */
-	CL_CANDS = 24,	   /* candidates scored exactly per question */
-	CL_CLASSES = 8,	   /* block size classes: 128 << k bytes */
+	CL_SCAN = 128,	   /* postings walked per question at most */
+	CL_CHAIN = 32,	   /* postings walked per bigram at most (the newest) */
+	CL_CANDS = 4,	   /* candidate clusters scored per question */
+	CL_PROBES = 8,	   /* bigrams of a question looked up in the index (the heaviest) */
+	CL_CLASSES = 12,   /* pool size classes: 16 << k bytes; bigger blocks are malloc'd */
 	CL_CHUNK = 1 << 16 /* bytes carved into blocks at a time */
 };
 #define CL_NONE UINT32_MAX
 #define CL_DEFAULT_MAX 100000
+/* The default threshold, tuned on the DIAC2019 dev stream for BCubed F1 and ARI with
+ * precision kept on the hard negatives (docs/text.md). Lower than text_same_threshold():
+ * a question is scored by its average similarity to a cluster's members, with the stream's
+ * own frequencies damping the topic. */
+#define CL_THRESHOLD 0.48
+#define CL_CAND_RATIO 0.5f /* candidates with less than this of the best overlap are skipped */
+#define CL_DF_UNI ((1U << 14) - 1) /* document frequency tables, by hash bits */
+#define CL_DF_BI ((1U << 16) - 1)
+#define CL_DF_K 100.0f /* smoothing of the stream's document frequencies */
+enum { CL_LOG_TAB = 1024 };
 
 /* ---- blocks: size-classed free lists over big chunks ------------------------------- */
 
@@ -43,14 +60,16 @@ struct cl_pool {
 static unsigned pool_class(size_t size)
 {
 	unsigned k = 0;
-	while (((size_t)128 << k) < size)
+	while (((size_t)16 << k) < size)
 		k++;
 	return k;
 }
 
 static void *pool_get(struct cl_pool *p, unsigned k)
 {
-	size_t size = (size_t)128 << k;
+	if (k >= CL_CLASSES)
+		return malloc((size_t)16 << k);
+	size_t size = (size_t)16 << k;
 	if (p->free[k]) {
 		void *b = p->free[k];
 		memcpy(&p->free[k], b, sizeof(void *));
@@ -74,45 +93,65 @@ static void *pool_get(struct cl_pool *p, unsigned k)
 
 static void pool_put(struct cl_pool *p, void *b, unsigned k)
 {
+	if (k >= CL_CLASSES) {
+		free(b);
+		return;
+	}
 	memcpy(b, &p->free[k], sizeof(void *));
 	p->free[k] = b;
 }
 
 /* ---- the clusterer ------------------------------------------------------------------ */
 
-struct cl_doc {
-	uint32_t cluster; /* slot, CL_NONE when free */
-	uint32_t gen;	  /* bumped when the doc is freed: postings with an old gen are stale */
-	uint32_t n;	  /* shingles */
-	uint32_t cls;	  /* block size class */
+struct cl_doc { /* a stored member */
+	uint32_t n;	/* shingles */
+	uint32_t cls;	/* block size class */
+	uint32_t intent;
 	float total;
-	uint32_t *hash; /* in block: hash[n], w[n], text NUL-terminated */
+	uint32_t *hash; /* in one block: hash[n], w[n], text NUL-terminated */
 	float *w;
 	char *text;
 };
 
 struct cl_cluster {
 	int64_t id;
-	uint32_t prev, next; /* LRU list, most recently joined first */
+	uint32_t prev, next; /* LRU list, most recently joined first; next = free list */
 	uint32_t ndocs, rep;
-	uint32_t docs[CL_MEMBERS];
-	float simsum[CL_MEMBERS];
+	struct cl_doc docs[CL_MEMBERS];
+	float simsum[CL_MEMBERS]; /* similarity of each stored member to the others */
 	bool live;
 };
 
-struct cl_entry {     /* inverted index: shingle hash → chain */
-	uint32_t key; /* 0 = empty (a shingle hash never is 0) */
-	uint32_t head;
-	uint32_t len;
-};
-
 struct cl_posting {
-	uint32_t doc, gen, next;
+	uint32_t slot, gen; /* a cluster and its generation (stale when they differ) */
 };
 
-struct cl_scratch { /* per-query work space (the clusterer is used by one thread) */
-	float *acc;	 /* by doc */
-	uint32_t *touched;
+/* The inverted index: bigram hash → clusters. Most bigrams belong to one cluster, whose
+ * posting is kept in the entry itself; more go to a vector from the pool. 16 bytes. */
+#define CL_INLINE 0xFF
+struct cl_entry {
+	uint32_t key;	  /* 0 = empty (a shingle hash never is 0) */
+	uint32_t len : 24; /* postings */
+	uint32_t cls : 8;  /* block size class of u.p, or CL_INLINE for u.one */
+	union {
+		struct cl_posting one;
+		struct cl_posting *p;
+	} u;
+};
+
+static inline struct cl_posting *cl_postings(struct cl_entry *e)
+{
+	return e->cls == CL_INLINE ? &e->u.one : e->u.p;
+}
+
+static inline const struct cl_posting *cl_postings_c(const struct cl_entry *e)
+{
+	return e->cls == CL_INLINE ? &e->u.one : e->u.p;
+}
+
+struct cl_scratch { /* per-question work space (a clusterer is used by one thread) */
+	float *acc;	   /* by cluster slot */
+	uint32_t *touched; /* slots with acc > 0 */
 };
 
 struct text_clusterer {
@@ -120,9 +159,8 @@ struct text_clusterer {
 	size_t max_clusters;
 	int64_t next_id;
 	struct cl_pool pool;
-	struct cl_doc *docs;
-	uint32_t ndocs, cap_docs, free_doc;
 	struct cl_cluster *clusters;
+	uint32_t *gen; /* by slot: bumped when the slot's cluster retires */
 	uint32_t nclusters, cap_clusters, free_cluster, live;
 	uint32_t lru_head, lru_tail;
 	struct {
@@ -132,9 +170,12 @@ struct text_clusterer {
 	} map;
 	struct cl_entry *index;
 	uint32_t index_mask, index_used;
-	struct cl_posting *postings;
-	uint32_t npostings, cap_postings, stale;
-	struct cl_scratch *scratch;
+	size_t postings, stale; /* postings in the index, of which stale */
+	struct cl_scratch scratch;
+	uint64_t nquestions; /* added, for the stream's document frequencies */
+	uint32_t *df_uni;    /* questions with a character, by hash >> 2 & CL_DF_UNI */
+	uint16_t *df_bi;     /* questions with a bigram (saturating), by hash >> 2 & CL_DF_BI */
+	float logtab[CL_LOG_TAB]; /* log(i + 1) */
 };
 
 static uint32_t cl_mix(uint64_t x)
@@ -143,21 +184,6 @@ static uint32_t cl_mix(uint64_t x)
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
 	return (uint32_t)x;
-}
-
-static int cl_grow(void **p, uint32_t *cap, size_t elem, uint32_t need)
-{
-	if (need <= *cap)
-		return 0;
-	uint32_t n = *cap ? *cap : 64;
-	while (n < need)
-		n *= 2;
-	void *q = realloc(*p, (size_t)n * elem);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = n;
-	return 0;
 }
 
 /* ---- id map ---- */
@@ -214,9 +240,10 @@ static void cl_map_del(struct text_clusterer *c, int64_t id)
 	c->map.ids[i] = -1;
 }
 
+/* Doubles the map when it is half full. */
 static int cl_map_grow(struct text_clusterer *c)
 {
-	if ((size_t)c->live * 2 < c->map.mask + 1)
+	if ((size_t)c->live * 2 < (size_t)c->map.mask + 1)
 		return 0;
 	int64_t *ids = c->map.ids;
 	uint32_t *slots = c->map.slots;
@@ -239,7 +266,7 @@ static int cl_map_grow(struct text_clusterer *c)
 
 /* ---- inverted index ---- */
 
-static struct cl_entry *cl_index_find(const struct text_clusterer *c, uint32_t key)
+static const struct cl_entry *cl_index_find(const struct text_clusterer *c, uint32_t key)
 {
 	for (uint32_t i = cl_mix(key) & c->index_mask;; i = (i + 1) & c->index_mask) {
 		if (c->index[i].key == key)
@@ -249,166 +276,179 @@ static struct cl_entry *cl_index_find(const struct text_clusterer *c, uint32_t k
 	}
 }
 
-static struct cl_entry *cl_index_slot(struct text_clusterer *c, uint32_t key)
+static void cl_index_clear(struct text_clusterer *c)
+{
+	for (uint32_t i = 0; i <= c->index_mask; i++)
+		if (c->index[i].key && c->index[i].cls != CL_INLINE)
+			pool_put(&c->pool, c->index[i].u.p, c->index[i].cls);
+	memset(c->index, 0, ((size_t)c->index_mask + 1) * sizeof(*c->index));
+	c->index_used = 0;
+	c->postings = c->stale = 0;
+}
+
+static bool cl_posting_live(const struct text_clusterer *c, struct cl_posting p)
+{
+	return c->gen[p.slot] == p.gen; /* a retired cluster's slot has a new generation */
+}
+
+/* Appends a posting of cluster slot to key's vector; -1 when out of memory. */
+static int cl_index_add(struct text_clusterer *c, uint32_t key, uint32_t slot)
 {
 	uint32_t i = cl_mix(key) & c->index_mask;
 	while (c->index[i].key != key && c->index[i].key != 0)
 		i = (i + 1) & c->index_mask;
-	if (c->index[i].key == 0) {
-		c->index[i] = (struct cl_entry){.key = key, .head = CL_NONE, .len = 0};
+	struct cl_entry *e = &c->index[i];
+	struct cl_posting np = {slot, c->gen[slot]};
+	if (e->key == 0) {
+		*e = (struct cl_entry){.key = key, .len = 1, .cls = CL_INLINE, .u.one = np};
 		c->index_used++;
+		c->postings++;
+		return 0;
 	}
-	return &c->index[i];
-}
-
-static int cl_index_alloc(struct text_clusterer *c, uint32_t cap)
-{
-	struct cl_entry *e = calloc(cap, sizeof(*e));
-	if (!e)
-		return -1;
-	free(c->index);
-	c->index = e;
-	c->index_mask = cap - 1;
-	c->index_used = 0;
+	struct cl_posting *v = cl_postings(e);
+	if (e->len > 0 && v[e->len - 1].slot == slot && v[e->len - 1].gen == np.gen)
+		return 0; /* the cluster is there already (another of its members) */
+	size_t cap = e->cls == CL_INLINE ? 1 : ((size_t)16 << e->cls) / sizeof(struct cl_posting);
+	if (e->len == cap && cap > 1) { /* full: drop stale postings before growing */
+		uint32_t m = 0;
+		for (uint32_t j = 0; j < e->len; j++)
+			if (cl_posting_live(c, v[j]))
+				v[m++] = v[j];
+		c->stale -= c->stale > e->len - m ? e->len - m : c->stale;
+		c->postings -= e->len - m;
+		e->len = m;
+	}
+	if (e->len == cap) {
+		unsigned k = e->cls == CL_INLINE ? pool_class(4 * sizeof(*v)) : e->cls + 1u;
+		struct cl_posting *p = pool_get(&c->pool, k);
+		if (!p)
+			return -1;
+		memcpy(p, v, e->len * sizeof(*p));
+		if (e->cls != CL_INLINE)
+			pool_put(&c->pool, e->u.p, e->cls);
+		e->u.p = p;
+		e->cls = k;
+		v = p;
+	}
+	v[e->len++] = np;
+	c->postings++;
 	return 0;
 }
 
-static int cl_index_doc(struct text_clusterer *c, uint32_t d)
+static bool cl_indexed(uint32_t hash, uint32_t n)
 {
-	struct cl_doc *doc = &c->docs[d];
-	if (cl_grow((void **)&c->postings, &c->cap_postings, sizeof(*c->postings),
-		    c->npostings + doc->n) < 0)
-		return -1;
-	if ((size_t)(c->index_used + doc->n) * 2 > (size_t)c->index_mask + 1)
-		return 1; /* the caller rebuilds a bigger index */
-	for (uint32_t i = 0; i < doc->n; i++) {
-		struct cl_entry *e = cl_index_slot(c, doc->hash[i]);
-		uint32_t p = c->npostings++;
-		c->postings[p] = (struct cl_posting){.doc = d, .gen = doc->gen, .next = e->head};
-		e->head = p;
-		e->len++;
-	}
-	return 0;
+	return (hash & 3) == 2 || n == 1; /* bigrams, or a lone character */
 }
 
-/* Rebuilds the index from the live members: drops stale postings, grows the table. */
-static int cl_index_rebuild(struct text_clusterer *c, uint32_t extra)
+static int cl_index_doc(struct text_clusterer *c, uint32_t slot, const struct cl_doc *d)
 {
-	size_t need = extra;
-	for (uint32_t d = 0; d < c->ndocs; d++)
-		if (c->docs[d].cluster != CL_NONE)
-			need += c->docs[d].n;
-	uint32_t cap = c->index_mask + 1;
-	while ((size_t)cap < need * 2 + 64)
-		cap *= 2;
-	if (cl_index_alloc(c, cap) < 0)
-		return -1;
-	c->npostings = 0;
-	c->stale = 0;
-	for (uint32_t d = 0; d < c->ndocs; d++)
-		if (c->docs[d].cluster != CL_NONE && cl_index_doc(c, d) != 0)
+	for (uint32_t i = 0; i < d->n; i++)
+		if (cl_indexed(d->hash[i], d->n) && cl_index_add(c, d->hash[i], slot) < 0)
 			return -1;
 	return 0;
 }
 
-/* ---- docs ---- */
-
-/* Stores a member; returns its doc index or CL_NONE when out of memory. */
-static uint32_t cl_doc_new(struct text_clusterer *c, uint32_t slot, const struct text_shingles *q,
-			   const char *text, size_t len)
+/* Rebuilds the index from the live clusters, at least twice as big as its keys need. */
+static int cl_index_rebuild(struct text_clusterer *c, size_t extra)
 {
-	uint32_t d;
-	if (c->free_doc != CL_NONE) {
-		d = c->free_doc;
-		c->free_doc = c->docs[d].cluster == CL_NONE ? c->docs[d].n : CL_NONE;
-	} else {
-		if (cl_grow((void **)&c->docs, &c->cap_docs, sizeof(*c->docs), c->ndocs + 1) < 0)
-			return CL_NONE;
-		float *acc = realloc(c->scratch->acc, c->cap_docs * sizeof(float));
-		if (acc)
-			c->scratch->acc = acc;
-		uint32_t *t = realloc(c->scratch->touched, c->cap_docs * sizeof(uint32_t));
-		if (t)
-			c->scratch->touched = t;
-		if (!acc || !t)
-			return CL_NONE;
-		c->scratch->acc[c->ndocs] = 0;
-		d = c->ndocs++;
-		c->docs[d].gen = 0;
+	size_t keys = extra;
+	for (uint32_t s = 0; s < c->nclusters; s++)
+		for (uint32_t j = 0; c->clusters[s].live && j < c->clusters[s].ndocs; j++)
+			keys += c->clusters[s].docs[j].n;
+	size_t cap = 1024;
+	while (cap < keys * 2)
+		cap *= 2;
+	cl_index_clear(c);
+	if (cap != (size_t)c->index_mask + 1) {
+		struct cl_entry *e = calloc(cap, sizeof(*e));
+		if (!e)
+			return -1;
+		free(c->index);
+		c->index = e;
+		c->index_mask = (uint32_t)(cap - 1);
 	}
-	struct cl_doc *doc = &c->docs[d];
+	for (uint32_t s = 0; s < c->nclusters; s++)
+		for (uint32_t j = 0; c->clusters[s].live && j < c->clusters[s].ndocs; j++)
+			if (cl_index_doc(c, s, &c->clusters[s].docs[j]) < 0)
+				return -1;
+	return 0;
+}
+
+/* ---- members ---- */
+
+/* Stores q as member m of cluster slot s (a block holding its shingles and text) and
+ * indexes it. -1 when out of memory (the member is then not stored). */
+static int cl_doc_store(struct text_clusterer *c, uint32_t s, const struct text_shingles *q,
+			const char *text, size_t len)
+{
+	struct cl_cluster *k = &c->clusters[s];
+	struct cl_doc *d = &k->docs[k->ndocs];
 	size_t tl = text_cut(text, len);
 	size_t size = (size_t)q->n * (sizeof(uint32_t) + sizeof(float)) + tl + 1;
-	doc->cls = pool_class(size);
-	char *b = doc->cls < CL_CLASSES ? pool_get(&c->pool, doc->cls) : NULL;
-	if (!b) {
-		doc->cluster = CL_NONE;
-		doc->n = c->free_doc;
-		c->free_doc = d;
-		return CL_NONE;
-	}
-	doc->cluster = slot;
-	doc->n = q->n;
-	doc->total = q->total;
-	doc->hash = (uint32_t *)(void *)b;
-	doc->w = (float *)(void *)(b + (size_t)q->n * sizeof(uint32_t));
-	doc->text = b + (size_t)q->n * (sizeof(uint32_t) + sizeof(float));
-	memcpy(doc->hash, q->hash, q->n * sizeof(uint32_t));
-	memcpy(doc->w, q->w, q->n * sizeof(float));
-	/* the raw text, with any invalid UTF-8 left out */
-	size_t o = 0;
+	d->cls = pool_class(size);
+	char *b = pool_get(&c->pool, d->cls);
+	if (!b)
+		return -1;
+	d->n = q->n;
+	d->total = q->total;
+	d->intent = q->intent;
+	d->hash = (uint32_t *)(void *)b;
+	d->w = (float *)(void *)(b + (size_t)q->n * sizeof(uint32_t));
+	d->text = b + (size_t)q->n * (sizeof(uint32_t) + sizeof(float));
+	memcpy(d->hash, q->hash, q->n * sizeof(uint32_t));
+	memcpy(d->w, q->w, q->n * sizeof(float));
+	size_t o = 0; /* the raw text, with any invalid UTF-8 left out */
 	for (size_t i = 0; i < tl;) {
 		uint32_t cp;
-		size_t k = utf8_decode((const unsigned char *)text + i, tl - i, &cp);
-		if (k == 0) {
+		size_t n = utf8_decode((const unsigned char *)text + i, tl - i, &cp);
+		if (n == 0) {
 			i++;
 			continue;
 		}
-		memcpy(doc->text + o, text + i, k);
-		o += k;
-		i += k;
+		memcpy(d->text + o, text + i, n);
+		o += n;
+		i += n;
 	}
-	doc->text[o] = 0;
-	int rc = cl_index_doc(c, d);
-	if (rc > 0)
-		rc = cl_index_rebuild(c, 0);
-	if (rc < 0) {
-		doc->cluster = CL_NONE; /* not findable; freed with the clusterer */
-		return CL_NONE;
-	}
-	return d;
+	d->text[o] = 0;
+	/* grow the index before it is half full of keys */
+	if ((size_t)(c->index_used + q->n) * 2 > (size_t)c->index_mask + 1 &&
+	    cl_index_rebuild(c, q->n) < 0)
+		goto fail;
+	if (cl_index_doc(c, s, d) < 0)
+		goto fail;
+	k->ndocs++;
+	return 0;
+fail:
+	pool_put(&c->pool, b, d->cls);
+	return -1;
 }
 
-static void cl_doc_free(struct text_clusterer *c, uint32_t d)
-{
-	struct cl_doc *doc = &c->docs[d];
-	size_t n = doc->n;
-	pool_put(&c->pool, doc->hash, doc->cls);
-	doc->gen++;
-	doc->cluster = CL_NONE;
-	doc->n = c->free_doc; /* the free list runs through n */
-	c->free_doc = d;
-	c->stale += (uint32_t)n;
-}
-
-/* Weighted Jaccard of a question and a stored member. */
 static double cl_doc_sim(const struct text_shingles *q, const struct cl_doc *d)
 {
-	float shared = 0;
-	uint32_t i = 0, j = 0;
-	while (i < q->n && j < d->n) {
-		if (q->hash[i] < d->hash[j]) {
-			i++;
-		} else if (q->hash[i] > d->hash[j]) {
-			j++;
-		} else {
-			shared += q->w[i] < d->w[j] ? q->w[i] : d->w[j];
-			i++;
-			j++;
-		}
+	float shared = shingle_shared(q, d->hash, d->w, d->n);
+	return shingle_score(q->total, d->total, q->intent, d->intent, shared);
+}
+
+/* Stores q in cluster slot s when it has room, and moves the representative to the stored
+ * member most like the others. */
+static void cl_remember(struct text_clusterer *c, uint32_t s, const struct text_shingles *q,
+			const char *text, size_t len)
+{
+	struct cl_cluster *k = &c->clusters[s];
+	if (k->ndocs >= CL_MEMBERS)
+		return;
+	uint32_t m = k->ndocs;
+	if (cl_doc_store(c, s, q, text, len) < 0)
+		return;
+	k->simsum[m] = 0;
+	for (uint32_t i = 0; i < m; i++) {
+		float sim = (float)cl_doc_sim(q, &k->docs[i]);
+		k->simsum[i] += sim;
+		k->simsum[m] += sim;
 	}
-	float uni = q->total + d->total - shared;
-	return uni > 0 ? (double)(shared / uni) : 0.0;
+	for (uint32_t i = 0; i < k->ndocs; i++)
+		if (k->simsum[i] > k->simsum[k->rep])
+			k->rep = i;
 }
 
 /* ---- LRU ---- */
@@ -443,14 +483,50 @@ static void cl_retire(struct text_clusterer *c, uint32_t s)
 {
 	struct cl_cluster *k = &c->clusters[s];
 	cl_lru_unlink(c, s);
-	for (uint32_t i = 0; i < k->ndocs; i++)
-		cl_doc_free(c, k->docs[i]);
+	for (uint32_t i = 0; i < k->ndocs; i++) {
+		for (uint32_t j = 0; j < k->docs[i].n; j++)
+			c->stale += cl_indexed(k->docs[i].hash[j], k->docs[i].n);
+		pool_put(&c->pool, k->docs[i].hash, k->docs[i].cls);
+	}
 	cl_map_del(c, k->id);
+	c->gen[s]++;
 	k->live = false;
 	k->ndocs = 0;
 	k->next = c->free_cluster;
 	c->free_cluster = s;
 	c->live--;
+}
+
+/* A slot for a new cluster: a retired one, or a new one at the end. */
+static uint32_t cl_slot_new(struct text_clusterer *c)
+{
+	if (c->free_cluster != CL_NONE) {
+		uint32_t s = c->free_cluster;
+		c->free_cluster = c->clusters[s].next;
+		return s;
+	}
+	if (c->nclusters == c->cap_clusters) {
+		uint32_t cap = c->cap_clusters ? c->cap_clusters * 2 : 64;
+		struct cl_cluster *k = realloc(c->clusters, cap * sizeof(*k));
+		if (k)
+			c->clusters = k;
+		uint32_t *g = realloc(c->gen, cap * sizeof(*g));
+		if (g)
+			c->gen = g;
+		float *acc = realloc(c->scratch.acc, cap * sizeof(*acc));
+		if (acc)
+			c->scratch.acc = acc;
+		uint32_t *t = realloc(c->scratch.touched, cap * sizeof(*t));
+		if (t)
+			c->scratch.touched = t;
+		if (!k || !g || !acc || !t)
+			return CL_NONE;
+		c->cap_clusters = cap;
+	}
+	uint32_t s = c->nclusters++;
+	c->gen[s] = 0;
+	c->scratch.acc[s] = 0;
+	return s;
 }
 
 /* ---- public ---- */
@@ -460,14 +536,19 @@ struct text_clusterer *text_clusterer_new(const struct text_cluster_opts *opts)
 	struct text_clusterer *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->threshold = opts && opts->threshold > 0 ? opts->threshold : text_same_threshold();
+	c->threshold = opts && opts->threshold > 0 ? opts->threshold : CL_THRESHOLD;
 	c->max_clusters = opts && opts->max_clusters > 0 ? opts->max_clusters : CL_DEFAULT_MAX;
 	if (c->max_clusters > UINT32_MAX / 4)
 		c->max_clusters = UINT32_MAX / 4;
-	c->free_doc = c->free_cluster = CL_NONE;
+	c->free_cluster = CL_NONE;
 	c->lru_head = c->lru_tail = CL_NONE;
-	c->scratch = calloc(1, sizeof(*c->scratch));
-	if (!c->scratch || cl_map_init(c, 64) < 0 || cl_index_alloc(c, 1024) < 0) {
+	c->df_uni = calloc(CL_DF_UNI + 1, sizeof(*c->df_uni));
+	c->df_bi = calloc(CL_DF_BI + 1, sizeof(*c->df_bi));
+	c->index = calloc(1024, sizeof(*c->index));
+	c->index_mask = 1023;
+	for (int i = 0; i < CL_LOG_TAB; i++)
+		c->logtab[i] = logf((float)i + 1.0f);
+	if (!c->df_uni || !c->df_bi || !c->index || cl_map_init(c, 64) < 0) {
 		text_clusterer_free(c);
 		return NULL;
 	}
@@ -478,22 +559,30 @@ void text_clusterer_free(struct text_clusterer *c)
 {
 	if (!c)
 		return;
+	if (c->index) {
+		for (uint32_t i = 0; i <= c->index_mask; i++)
+			if (c->index[i].key && c->index[i].cls != CL_INLINE &&
+			    c->index[i].cls >= CL_CLASSES)
+				free(c->index[i].u.p);
+	}
+	for (uint32_t s = 0; s < c->nclusters; s++)
+		for (uint32_t j = 0; c->clusters[s].live && j < c->clusters[s].ndocs; j++)
+			if (c->clusters[s].docs[j].cls >= CL_CLASSES)
+				free(c->clusters[s].docs[j].hash);
 	while (c->pool.chunks) {
 		struct cl_chunk *n = c->pool.chunks->next;
 		free(c->pool.chunks);
 		c->pool.chunks = n;
 	}
-	if (c->scratch) {
-		free(c->scratch->acc);
-		free(c->scratch->touched);
-		free(c->scratch);
-	}
-	free(c->docs);
+	free(c->scratch.acc);
+	free(c->scratch.touched);
 	free(c->clusters);
+	free(c->gen);
 	free(c->map.ids);
 	free(c->map.slots);
 	free(c->index);
-	free(c->postings);
+	free(c->df_uni);
+	free(c->df_bi);
 	free(c);
 }
 
@@ -502,55 +591,74 @@ struct cl_best {
 	double score;
 };
 
-/* The live cluster whose stored member is most like q. */
+/* The live cluster most like q: candidates are the clusters sharing the most bigram weight
+ * with q, found through the index vectors of q's rarest bigrams (newest postings first, a
+ * bounded number); each is scored by q's average similarity to its stored members. */
 static struct cl_best cl_find(const struct text_clusterer *c, const struct text_shingles *q)
 {
 	struct cl_best best = {CL_NONE, 0.0};
 	if (c->live == 0 || q->n == 0)
 		return best;
-	/* the question's shingles, rarest (shortest chain) first */
-	uint32_t order[TEXT_MAX_SHINGLES];
-	uint32_t lens[TEXT_MAX_SHINGLES];
-	uint32_t heads[TEXT_MAX_SHINGLES];
+	/* the heaviest bigrams: a question like q shares some of them */
+	uint32_t pick[CL_PROBES];
+	uint32_t np = 0;
 	for (uint32_t i = 0; i < q->n; i++) {
-		const struct cl_entry *e = cl_index_find(c, q->hash[i]);
-		lens[i] = e ? e->len : 0;
-		heads[i] = e ? e->head : CL_NONE;
-		uint32_t j = i;
-		while (j > 0 && lens[order[j - 1]] > lens[i]) {
-			order[j] = order[j - 1];
+		if (!cl_indexed(q->hash[i], q->n))
+			continue;
+		uint32_t j = np < CL_PROBES ? np++ : CL_PROBES;
+		if (j == CL_PROBES && q->w[i] <= q->w[pick[CL_PROBES - 1]])
+			continue;
+		if (j == CL_PROBES)
+			j--;
+		while (j > 0 && q->w[pick[j - 1]] < q->w[i]) {
+			pick[j] = pick[j - 1];
 			j--;
 		}
-		order[j] = i;
+		pick[j] = i;
 	}
-	struct cl_scratch *s = c->scratch;
-	uint32_t ntouched = 0, scanned = 0;
-	float need = (float)((1.0 - c->threshold) * q->total), covered = 0;
-	for (uint32_t oi = 0; oi < q->n && covered <= need && scanned < CL_SCAN; oi++) {
-		uint32_t i = order[oi];
-		float w = q->w[i];
-		for (uint32_t p = heads[i]; p != CL_NONE && scanned < CL_SCAN;
-		     p = c->postings[p].next) {
-			const struct cl_posting *ps = &c->postings[p];
-			scanned++;
-			if (c->docs[ps->doc].gen != ps->gen || c->docs[ps->doc].cluster == CL_NONE)
-				continue;
-			if (s->acc[ps->doc] == 0)
-				s->touched[ntouched++] = ps->doc;
-			s->acc[ps->doc] += w;
+	const struct cl_entry *ent[CL_PROBES];
+	float ew[CL_PROBES];
+	uint32_t m = 0;
+	for (uint32_t pi = 0; pi < np; pi++) {
+		uint32_t i = pick[pi];
+		const struct cl_entry *e = cl_index_find(c, q->hash[i]);
+		if (!e || e->len == 0)
+			continue;
+		uint32_t j = m++; /* insertion by vector length: rarest first */
+		while (j > 0 && ent[j - 1]->len > e->len) {
+			ent[j] = ent[j - 1];
+			ew[j] = ew[j - 1];
+			j--;
 		}
-		covered += w;
+		ent[j] = e;
+		ew[j] = q->w[i];
 	}
-	/* the best partial overlaps are scored exactly */
+	const struct cl_scratch *s = &c->scratch;
+	uint32_t ntouched = 0, scanned = 0;
+	for (uint32_t i = 0; i < m && scanned < CL_SCAN; i++) {
+		const struct cl_entry *e = ent[i];
+		const struct cl_posting *v = cl_postings_c(e);
+		uint32_t stop = e->len > CL_CHAIN ? e->len - CL_CHAIN : 0;
+		for (uint32_t j = e->len; j > stop; j--) {
+			struct cl_posting p = v[j - 1];
+			if (!cl_posting_live(c, p))
+				continue;
+			if (s->acc[p.slot] == 0)
+				s->touched[ntouched++] = p.slot;
+			s->acc[p.slot] += ew[i];
+		}
+		scanned += e->len - stop;
+	}
+	/* the clusters with the most shared weight */
 	uint32_t cand[CL_CANDS];
 	float cw[CL_CANDS];
 	uint32_t nc = 0;
 	for (uint32_t t = 0; t < ntouched; t++) {
-		uint32_t d = s->touched[t];
-		float a = s->acc[d];
-		s->acc[d] = 0;
+		uint32_t slot = s->touched[t];
+		float a = s->acc[slot];
+		s->acc[slot] = 0;
 		if (nc < CL_CANDS) {
-			cand[nc] = d;
+			cand[nc] = slot;
 			cw[nc++] = a;
 			continue;
 		}
@@ -559,27 +667,70 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 			if (cw[k] < cw[lo])
 				lo = k;
 		if (a > cw[lo]) {
-			cand[lo] = d;
+			cand[lo] = slot;
 			cw[lo] = a;
 		}
 	}
+	float top = 0;
+	for (uint32_t k = 0; k < nc; k++)
+		top = cw[k] > top ? cw[k] : top;
 	for (uint32_t k = 0; k < nc; k++) {
-		const struct cl_doc *d = &c->docs[cand[k]];
-		double sc = cl_doc_sim(q, d);
+		if (cw[k] < top * CL_CAND_RATIO)
+			continue; /* far behind the best overlap: not worth scoring */
+		const struct cl_cluster *cl = &c->clusters[cand[k]];
+		/* average link over the stored members: one stray member does not drag in
+		 * questions like it (single link chains same-topic questions together) */
+		double sum = 0;
+		for (uint32_t j = 0; j < cl->ndocs; j++)
+			sum += cl_doc_sim(q, &cl->docs[j]);
+		double sc = cl->ndocs ? sum / cl->ndocs : 0;
 		if (sc > best.score || (sc == best.score && best.slot != CL_NONE &&
-					c->clusters[d->cluster].id < c->clusters[best.slot].id)) {
+					cl->id < c->clusters[best.slot].id)) {
 			best.score = sc;
-			best.slot = d->cluster;
+			best.slot = cand[k];
 		}
 	}
 	return best;
 }
 
-static size_t cl_prepare(const char *text, size_t len, struct text_shingles *q)
+/* Damps the weights of shingles frequent in this stream (the topic every question of a
+ * stream on 草原补奖 shares), so that what differs decides: w × d^(1/4) with
+ * d = log((N + K) / (df + 1)) / log(N + K), N questions so far, df those with the shingle. */
+static void cl_reweight(const struct text_clusterer *c, struct text_shingles *q)
+{
+	float lognk = logf((float)c->nquestions + CL_DF_K);
+	float total = 0;
+	for (uint32_t i = 0; i < q->n; i++) {
+		uint32_t h = q->hash[i];
+		uint32_t df = (h & 3) == 1 ? c->df_uni[h >> 2 & CL_DF_UNI] : c->df_bi[h >> 2 & CL_DF_BI];
+		float ldf = df < CL_LOG_TAB ? c->logtab[df] : logf((float)df + 1.0f);
+		float d = (lognk - ldf) / lognk;
+		d = d > 1 ? 1 : d < 0.05f ? 0.05f : d;
+		q->w[i] *= sqrtf(sqrtf(d));
+		total += q->w[i];
+	}
+	q->total = total;
+}
+
+static void cl_count(struct text_clusterer *c, const struct text_shingles *q)
+{
+	c->nquestions++;
+	for (uint32_t i = 0; i < q->n; i++) {
+		uint32_t h = q->hash[i];
+		if ((h & 3) == 1)
+			c->df_uni[h >> 2 & CL_DF_UNI]++;
+		else if (c->df_bi[h >> 2 & CL_DF_BI] < UINT16_MAX)
+			c->df_bi[h >> 2 & CL_DF_BI]++;
+	}
+}
+
+static size_t cl_prepare(const struct text_clusterer *c, const char *text, size_t len,
+			 struct text_shingles *q)
 {
 	uint32_t cps[CL_DOC_CPS];
 	size_t n = text_normalize_cps(text, len, cps, CL_DOC_CPS);
 	shingle_build(cps, n, q);
+	cl_reweight(c, q);
 	return n;
 }
 
@@ -588,7 +739,7 @@ struct text_assignment text_clusterer_peek(const struct text_clusterer *c, const
 {
 	struct text_assignment a = {-1, false, 0.0};
 	struct text_shingles q;
-	if (!c || cl_prepare(text, len, &q) == 0)
+	if (!c || cl_prepare(c, text, len, &q) == 0)
 		return a;
 	struct cl_best b = cl_find(c, &q);
 	if (b.slot != CL_NONE && b.score >= c->threshold) {
@@ -598,38 +749,14 @@ struct text_assignment text_clusterer_peek(const struct text_clusterer *c, const
 	return a;
 }
 
-/* Stores q as a member of cluster slot s when it has room, and moves the representative
- * to the stored member most like the others. */
-static void cl_remember(struct text_clusterer *c, uint32_t s, const struct text_shingles *q,
-			const char *text, size_t len)
-{
-	if (c->clusters[s].ndocs >= CL_MEMBERS)
-		return;
-	uint32_t d = cl_doc_new(c, s, q, text, len);
-	if (d == CL_NONE)
-		return;
-	struct cl_cluster *k = &c->clusters[s];
-	uint32_t m = k->ndocs;
-	k->docs[m] = d;
-	k->simsum[m] = 0;
-	for (uint32_t i = 0; i < m; i++) {
-		float sim = (float)cl_doc_sim(q, &c->docs[k->docs[i]]);
-		k->simsum[i] += sim;
-		k->simsum[m] += sim;
-	}
-	k->ndocs = m + 1;
-	for (uint32_t i = 0; i < k->ndocs; i++)
-		if (k->simsum[i] > k->simsum[k->rep])
-			k->rep = i;
-}
-
 struct text_assignment text_clusterer_add(struct text_clusterer *c, const char *text, size_t len)
 {
 	struct text_assignment a = {-1, false, 0.0};
 	struct text_shingles q;
-	if (!c || cl_prepare(text, len, &q) == 0)
+	if (!c || cl_prepare(c, text, len, &q) == 0)
 		return a;
 	struct cl_best b = cl_find(c, &q);
+	cl_count(c, &q);
 	if (b.slot != CL_NONE && b.score >= c->threshold) {
 		cl_lru_unlink(c, b.slot);
 		cl_lru_front(c, b.slot);
@@ -640,18 +767,11 @@ struct text_assignment text_clusterer_add(struct text_clusterer *c, const char *
 	}
 	while (c->live >= c->max_clusters && c->lru_tail != CL_NONE)
 		cl_retire(c, c->lru_tail);
-	if (c->stale > 4096 && c->stale > c->npostings - c->stale)
+	if (c->stale > 4096 && c->stale * 2 > c->postings)
 		(void)cl_index_rebuild(c, 0);
-	uint32_t s;
-	if (c->free_cluster != CL_NONE) {
-		s = c->free_cluster;
-		c->free_cluster = c->clusters[s].next;
-	} else {
-		if (cl_grow((void **)&c->clusters, &c->cap_clusters, sizeof(*c->clusters),
-			    c->nclusters + 1) < 0)
-			return a;
-		s = c->nclusters++;
-	}
+	uint32_t s = cl_slot_new(c);
+	if (s == CL_NONE)
+		return a;
 	struct cl_cluster *k = &c->clusters[s];
 	*k = (struct cl_cluster){.id = c->next_id++, .prev = CL_NONE, .next = CL_NONE,
 				 .live = true};
@@ -674,7 +794,12 @@ const char *text_clusterer_title(const struct text_clusterer *c, int64_t cluster
 	if (s == CL_NONE || c->clusters[s].ndocs == 0)
 		return NULL;
 	const struct cl_cluster *k = &c->clusters[s];
-	return c->docs[k->docs[k->rep]].text;
+	return k->docs[k->rep].text;
+}
+
+double text_clusterer_threshold(const struct text_clusterer *c)
+{
+	return c ? c->threshold : CL_THRESHOLD;
 }
 
 size_t text_clusterer_count(const struct text_clusterer *c)

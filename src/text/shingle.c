@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #define XXH_INLINE_ALL
+#define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
-/* Weights: max(idf - FLOOR, MIN); unigrams count UNI_SCALE of that. */
-#define SHINGLE_FLOOR 1.5f
-#define SHINGLE_MIN 0.1f
-#define SHINGLE_UNI_SCALE 0.5f
+/* A unigram counts this many times its table weight: single characters carry most of the
+ * paraphrase signal (驾驶证 / 驾照, 生育保险 / 生育险 share characters, not bigrams). */
+#define SHINGLE_UNI_SCALE 4.0f
 
 float shingle_weight(uint32_t a, uint32_t b)
 {
@@ -37,61 +37,187 @@ float shingle_weight(uint32_t a, uint32_t b)
 	} else {
 		q = text_w_bi_default;
 	}
-	float w = (float)q / 16.0f - SHINGLE_FLOOR;
-	if (w < SHINGLE_MIN)
-		w = SHINGLE_MIN;
+	float w = text_w_value[q];
 	return b == 0 ? w * SHINGLE_UNI_SCALE : w;
 }
 
 static inline uint32_t shingle_hash(const uint32_t *cps, unsigned n)
 {
-	return (XXH32(cps, n * sizeof(uint32_t), 0x7A1A) & ~3U) | n;
+	return ((uint32_t)XXH3_64bits(cps, n * sizeof(uint32_t)) & ~3U) | n;
 }
 
-static void shingle_sort(struct text_shingles *s)
+/* Where key is, or would go, in t. */
+static inline uint32_t shingle_tab_slot(const struct shingle_tab *t, uint32_t key)
 {
-	/* insertion sort: sets are small (a short question has a few dozen shingles) */
-	for (uint32_t i = 1; i < s->n; i++) {
-		uint32_t h = s->hash[i];
-		float w = s->w[i];
-		uint32_t j = i;
-		while (j > 0 && s->hash[j - 1] > h) {
-			s->hash[j] = s->hash[j - 1];
-			s->w[j] = s->w[j - 1];
-			j--;
-		}
-		s->hash[j] = h;
-		s->w[j] = w;
+	uint32_t j = (key * 2654435761U) >> (32 - t->bits);
+	while (t->key[j] && t->key[j] != key)
+		j = (j + 1) & ((1U << t->bits) - 1);
+	return j;
+}
+
+/* Ways of asking the same thing, folded to one form before shingling, and particles that
+ * only pad a question (的, 了, 呢, 请问), dropped. Longest match first. */
+static const struct {
+	const uint32_t *from, *to;
+} shingle_canon[] = { /* sorted by first character, longer first */
+	{U"一下", U""}, {U"为何", U"为什么"}, {U"么", U"吗"}, {U"了", U""}, {U"什么地方", U"哪里"},
+	{U"什么部门", U"哪里"}, {U"会不会", U"吗"}, {U"何处", U"哪里"}, {U"何种", U"什么"}, {U"可不可以", U"吗"},
+	{U"可否", U"吗"}, {U"吧", U""}, {U"呀", U""}, {U"呢", U""}, {U"咋样", U"怎么"}, {U"咋", U"怎么"},
+	{U"哦", U""}, {U"哪个部门", U"哪里"}, {U"哪些部门", U"哪里"}, {U"哪儿", U"哪里"}, {U"哪种", U"什么"},
+	{U"啊", U""}, {U"啥", U"什么"}, {U"嘛", U""}, {U"多少时间", U"多久"}, {U"多少费用", U"多少钱"},
+	{U"多长时间", U"多久"}, {U"多长期限", U"多久"}, {U"多少钱", U"多少钱"}, {U"如何处理", U"怎么办"}, {U"如何应对", U"怎么办"},
+	{U"如何", U"怎么"}, {U"怎么处理", U"怎么办"}, {U"怎么办", U"怎么办"}, {U"怎么样", U"怎么"}, {U"怎样", U"怎么"},
+	{U"想问一下", U""}, {U"想问", U""}, {U"我想问", U""}, {U"是不是", U"吗"}, {U"是否", U"吗"}, {U"有没有", U"吗"},
+	{U"的", U""}, {U"能不能", U"吗"}, {U"能否", U"吗"}, {U"该怎么办", U"怎么办"}, {U"请教", U""}, {U"请问", U""},
+	{U"问一下", U""},
+};
+
+#define SHINGLE_NCANON (sizeof(shingle_canon) / sizeof(shingle_canon[0]))
+
+/* The first entry of a table sorted by first character that starts with cp (or the count):
+ * first[k] is entry k's first character. */
+static size_t shingle_first(const uint32_t *const *first, size_t stride, size_t count, uint32_t cp)
+{
+	size_t lo = 0, hi = count;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const uint32_t *p = *(const uint32_t *const *)(const void *)((const char *)first +
+									     mid * stride);
+		if (p[0] < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return lo;
+}
+#define SHINGLE_FIRST(table, field, count, cp) \
+	shingle_first(&(table)[0].field, sizeof((table)[0]), (count), (cp))
+
+/* How many code points of pat (0-terminated) in[i..n) starts with, or 0. */
+static inline size_t shingle_at(const uint32_t *in, size_t n, size_t i, const uint32_t *pat)
+{
+	size_t j = 0;
+	while (pat[j] && i + j < n && pat[j] == in[i + j])
+		j++;
+	return pat[j] ? 0 : j;
 }
 
-void shingle_build(const uint32_t *cps, size_t n, struct text_shingles *s)
+/* Folds in[0..n) through shingle_canon into out (room for 2n); returns the length. */
+static size_t shingle_fold(const uint32_t *in, size_t n, uint32_t *out)
 {
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp = in[i];
+		size_t best = 0, bi = 0;
+		if (cp >= TEXT_W_LO && cp < TEXT_W_HI && (text_w_flags[cp - TEXT_W_LO] & 1)) {
+			for (size_t k = SHINGLE_FIRST(shingle_canon, from, SHINGLE_NCANON, cp);
+			     k < SHINGLE_NCANON && shingle_canon[k].from[0] == cp; k++) {
+				size_t j = shingle_at(in, n, i, shingle_canon[k].from);
+				if (j > best) {
+					best = j;
+					bi = k;
+				}
+			}
+		}
+		if (best == 0) {
+			out[o++] = in[i++];
+			continue;
+		}
+		for (const uint32_t *t = shingle_canon[bi].to; *t; t++)
+			out[o++] = *t;
+		i += best;
+	}
+	return o;
+}
+
+/* What a question asks about, when it says so: two questions on one topic that ask
+ * different things (when vs where vs how much) are different questions. */
+enum {
+	INTENT_WHEN = 1 << 0,
+	INTENT_WHERE = 1 << 1,
+	INTENT_COST = 1 << 2,
+	INTENT_HOW = 1 << 3,
+	INTENT_WHAT = 1 << 4,
+	INTENT_COND = 1 << 5,
+	INTENT_DOCS = 1 << 6,
+	INTENT_WHY = 1 << 7,
+	INTENT_DIFF = 1 << 8,
+	INTENT_PENALTY = 1 << 9,
+	INTENT_EFFECT = 1 << 10,
+	INTENT_WHO = 1 << 11,
+};
+static const struct {
+	const uint32_t *pat;
+	uint32_t intent;
+} shingle_intents[] = { /* sorted by first character */
+	{U"不同", INTENT_DIFF}, {U"为什么", INTENT_WHY}, {U"什么意思", INTENT_WHAT}, {U"什么时候", INTENT_WHEN},
+	{U"什么部门", INTENT_WHERE}, {U"什么叫", INTENT_WHAT}, {U"什么是", INTENT_WHAT},
+	{U"价格", INTENT_COST}, {U"何时", INTENT_WHEN}, {U"几号", INTENT_WHEN}, {U"几天", INTENT_WHEN},
+	{U"几年", INTENT_WHEN}, {U"几月", INTENT_WHEN}, {U"判几年", INTENT_PENALTY},
+	{U"判多少", INTENT_PENALTY}, {U"区别", INTENT_DIFF}, {U"原因", INTENT_WHY}, {U"去哪", INTENT_WHERE},
+	{U"后果", INTENT_EFFECT}, {U"含义", INTENT_WHAT}, {U"哪个部门", INTENT_WHERE},
+	{U"哪天", INTENT_WHEN}, {U"哪里", INTENT_WHERE}, {U"在哪", INTENT_WHERE}, {U"地址", INTENT_WHERE},
+	{U"地点", INTENT_WHERE}, {U"坐牢", INTENT_PENALTY}, {U"处罚", INTENT_PENALTY},
+	{U"多少费", INTENT_COST}, {U"多少钱", INTENT_COST}, {U"多久", INTENT_WHEN}, {U"定义", INTENT_WHAT},
+	{U"差别", INTENT_DIFF}, {U"带什么", INTENT_DOCS}, {U"影响", INTENT_EFFECT}, {U"怎么办理", INTENT_HOW},
+	{U"怎么操作", INTENT_HOW}, {U"怎么理解", INTENT_WHAT}, {U"怎么申请", INTENT_HOW}, {U"情况", INTENT_COND},
+	{U"情形", INTENT_COND}, {U"手续", INTENT_HOW}, {U"指什么", INTENT_WHAT}, {U"收费", INTENT_COST},
+	{U"效力", INTENT_EFFECT}, {U"无效", INTENT_EFFECT}, {U"时效", INTENT_WHEN}, {U"时间", INTENT_WHEN},
+	{U"是指", INTENT_WHAT}, {U"有效", INTENT_EFFECT}, {U"期限", INTENT_WHEN}, {U"材料", INTENT_DOCS},
+	{U"条件", INTENT_COND}, {U"标准", INTENT_COST}, {U"概念", INTENT_WHAT}, {U"步骤", INTENT_HOW},
+	{U"流程", INTENT_HOW}, {U"程序", INTENT_HOW}, {U"管辖", INTENT_WHERE}, {U"罚款", INTENT_PENALTY},
+	{U"证件", INTENT_DOCS}, {U"谁", INTENT_WHO}, {U"责任", INTENT_PENALTY}, {U"费用", INTENT_COST},
+	{U"资料", INTENT_DOCS},
+};
+#define SHINGLE_NINTENTS (sizeof(shingle_intents) / sizeof(shingle_intents[0]))
+
+static uint32_t shingle_intent(const uint32_t *cps, size_t n)
+{
+	uint32_t intent = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t cp = cps[i];
+		if (cp < TEXT_W_LO || cp >= TEXT_W_HI || !(text_w_flags[cp - TEXT_W_LO] & 2))
+			continue;
+		for (size_t k = SHINGLE_FIRST(shingle_intents, pat, SHINGLE_NINTENTS, cp);
+		     k < SHINGLE_NINTENTS && shingle_intents[k].pat[0] == cp; k++)
+			if (shingle_at(cps, n, i, shingle_intents[k].pat))
+				intent |= shingle_intents[k].intent;
+	}
+	return intent;
+}
+
+void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
+{
+	uint32_t cps[2 * TEXT_MAX_CPS];
 	if (n > TEXT_MAX_CPS)
 		n = TEXT_MAX_CPS;
+	n = shingle_fold(in, n, cps);
+	if (n > TEXT_MAX_CPS)
+		n = TEXT_MAX_CPS;
+	s->intent = shingle_intent(cps, n);
 	s->n = 0;
+	s->total = 0;
+	/* the table is kept at most half full: 2n shingles in 4n slots or more */
+	unsigned bits = 6;
+	while ((1U << bits) < 4 * n)
+		bits++;
+	struct shingle_tab *t = &s->tab;
+	t->bits = bits;
+	memset(t->key, 0, sizeof(uint32_t) << bits);
 	for (size_t i = 0; i < n; i++) {
-		s->hash[s->n] = shingle_hash(cps + i, 1);
-		s->w[s->n++] = shingle_weight(cps[i], 0);
-		if (i + 1 < n) {
-			s->hash[s->n] = shingle_hash(cps + i, 2);
-			s->w[s->n++] = shingle_weight(cps[i], cps[i + 1]);
+		for (unsigned len = 1; len <= 2 && i + len <= n; len++) {
+			uint32_t h = shingle_hash(cps + i, len);
+			uint32_t j = shingle_tab_slot(t, h);
+			if (t->key[j])
+				continue; /* a set: one entry per distinct n-gram */
+			t->key[j] = h;
+			t->idx[j] = (uint16_t)s->n;
+			float w = shingle_weight(cps[i], len == 2 ? cps[i + 1] : 0);
+			s->hash[s->n] = h;
+			s->w[s->n++] = w;
+			s->total += w;
 		}
 	}
-	shingle_sort(s);
-	/* a set: one entry per distinct n-gram */
-	uint32_t m = 0;
-	float total = 0;
-	for (uint32_t i = 0; i < s->n; i++) {
-		if (m > 0 && s->hash[m - 1] == s->hash[i])
-			continue;
-		s->hash[m] = s->hash[i];
-		s->w[m] = s->w[i];
-		total += s->w[i];
-		m++;
-	}
-	s->n = m;
-	s->total = total;
 }
 
 size_t shingle_text(const char *in, size_t len, struct text_shingles *s)
@@ -102,21 +228,27 @@ size_t shingle_text(const char *in, size_t len, struct text_shingles *s)
 	return n;
 }
 
-double shingle_jaccard(const struct text_shingles *a, const struct text_shingles *b)
+float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const float *w,
+		     uint32_t n)
 {
+	const struct shingle_tab *t = &a->tab;
+	uint32_t mask = (1U << t->bits) - 1;
 	float shared = 0;
-	uint32_t i = 0, j = 0;
-	while (i < a->n && j < b->n) {
-		if (a->hash[i] < b->hash[j]) {
-			i++;
-		} else if (a->hash[i] > b->hash[j]) {
-			j++;
-		} else {
-			shared += a->w[i] < b->w[j] ? a->w[i] : b->w[j];
-			i++;
-			j++;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t h = hash[i];
+		for (uint32_t j = (h * 2654435761U) >> (32 - t->bits); t->key[j]; j = (j + 1) & mask) {
+			if (t->key[j] == h) {
+				float wa = a->w[t->idx[j]];
+				shared += wa < w[i] ? wa : w[i];
+				break;
+			}
 		}
 	}
-	float uni = a->total + b->total - shared;
-	return uni > 0 ? (double)(shared / uni) : 0.0;
+	return shared;
+}
+
+double shingle_jaccard(const struct text_shingles *a, const struct text_shingles *b)
+{
+	float shared = shingle_shared(a, b->hash, b->w, b->n);
+	return shingle_score(a->total, b->total, a->intent, b->intent, shared);
 }

@@ -63,7 +63,7 @@ bool text_same(const char *a, size_t alen, const char *b, size_t blen);
  * order clusters open. Memory is bounded by max_clusters: past it the least recently
  * joined cluster is retired (it keeps its id; later questions no longer join it). */
 struct text_cluster_opts {
-	double threshold;    /* 0 = the tuned default */
+	double threshold;    /* 0 = the clusterer's tuned default (text_clusterer_threshold) */
 	size_t max_clusters; /* 0 = 100000 */
 };
 struct text_clusterer;
@@ -79,9 +79,12 @@ struct text_assignment text_clusterer_add(struct text_clusterer *c, const char *
 /* Which cluster text would join, without adding it (-1: none above the threshold). */
 struct text_assignment text_clusterer_peek(const struct text_clusterer *c, const char *text,
 					   size_t len);
-/* The cluster's representative question (the member closest to the others, as given to
- * _add, not normalised), owned by the clusterer; NULL for an unknown id. */
+/* The cluster's representative question (the stored member closest to the others, as given
+ * to _add, not normalised), owned by the clusterer; NULL for an unknown or retired id. */
 const char *text_clusterer_title(const struct text_clusterer *c, int64_t cluster);
+/* The threshold c assigns at; with c NULL, the tuned default (tuned on a question stream, so
+ * not the same number as text_same_threshold(), which is tuned on question pairs). */
+double text_clusterer_threshold(const struct text_clusterer *c);
 size_t text_clusterer_count(const struct text_clusterer *c); /* clusters opened so far */
 
 /* ---- keywords (keywords.c) ---------------------------------------------------------

@@ -97,11 +97,15 @@ extern const uint16_t text_t2s_bmp[TEXT_T2S_HI - TEXT_T2S_LO];
 extern const uint32_t text_t2s_pairs[][2];
 extern const size_t text_t2s_npairs;
 
-/* gen_text_weights.py (jieba dict.txt): IDF-like weights in 1/16 units. Unigrams of
+/* gen_text_weights.py (jieba dict.txt): IDF-like weights in 1/16 units (text_w_value maps
+ * them to the weight used: sqrt(max(idf - 1.5, 0.1))). Unigrams of
  * U+3400..U+9FFF directly; bigrams of two BMP characters in an open-addressing table keyed
  * (a << 16 | b), key 0 = empty slot; a missing key has the default weight. */
 enum { TEXT_W_LO = 0x3400, TEXT_W_HI = 0xA000 };
 extern const uint8_t text_w_uni[TEXT_W_HI - TEXT_W_LO];
+/* Bit 1: the character starts a phrase of shingle_canon; bit 2: of shingle_intents. */
+extern const uint8_t text_w_flags[TEXT_W_HI - TEXT_W_LO];
+extern const float text_w_value[256]; /* weight of a table entry */
 extern const uint8_t text_w_uni_default;
 extern const uint8_t text_w_bi_default;
 extern const uint32_t text_w_bi_mask;
@@ -112,20 +116,45 @@ extern const uint8_t text_w_bi_vals[];
 
 enum { TEXT_MAX_CPS = 256, TEXT_MAX_SHINGLES = 2 * TEXT_MAX_CPS };
 
-/* A normalised question as a set of weighted character n-grams, sorted by hash, with no
- * repeats. The hash carries the n-gram's length in its low bits. */
+/* An open-addressing table of a shingle set: hash → index into the set's arrays. */
+struct shingle_tab {
+	unsigned bits; /* 1 << bits slots; key 0 = empty (a shingle hash never is 0) */
+	uint32_t key[4 * TEXT_MAX_SHINGLES];
+	uint16_t idx[4 * TEXT_MAX_SHINGLES];
+};
+
+/* A normalised question as a set of weighted character n-grams (unigrams and bigrams), no
+ * repeats, with a table to look its shingles up. The hash carries the n-gram's length in
+ * its low two bits. */
 struct text_shingles {
 	uint32_t n;
-	float total; /* sum of w */
+	uint32_t intent; /* what it asks about (shingle.c), a bit set */
+	float total;	 /* sum of w */
 	uint32_t hash[TEXT_MAX_SHINGLES];
 	float w[TEXT_MAX_SHINGLES];
+	struct shingle_tab tab;
 };
 
 /* Builds the shingle set of normalised code points (only the first TEXT_MAX_CPS count). */
 void shingle_build(const uint32_t *cps, size_t n, struct text_shingles *s);
 /* Normalises text and builds its shingles; returns the number of code points kept. */
 size_t shingle_text(const char *in, size_t len, struct text_shingles *s);
-/* Weighted Jaccard of two shingle sets: shared weight over the union's weight. */
+/* The similarity of two sets from their total weights, what they ask about and the weight
+ * they share: weighted Jaccard, the shared weight over the union's, with the shared weight
+ * halved when both say what they ask about and it differs (when vs where vs how much). */
+static inline double shingle_score(float ta, float tb, uint32_t ia, uint32_t ib, float shared)
+{
+	if (ia && ib && !(ia & ib))
+		shared *= 0.5f;
+	float uni = ta + tb - shared;
+	return uni > 0 ? (double)(shared / uni) : 0.0;
+}
+
+/* The weight set a shares with the shingles hash[0..n) weighing w: the sum of the smaller
+ * weight of each shingle in both. */
+float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const float *w,
+		     uint32_t n);
+/* Weighted Jaccard of two shingle sets (shingle_score). */
 double shingle_jaccard(const struct text_shingles *a, const struct text_shingles *b);
 /* The built-in weight of a unigram or bigram (b = 0 for a unigram). */
 float shingle_weight(uint32_t a, uint32_t b);

@@ -75,6 +75,31 @@ class LiveImportTest(LiveCase):
         aud = self.as_user("auditor").get("/api/v1/audit?action=live.import&limit=10").json["items"]
         self.assertTrue(any(e["object"] == "stream:%d" % sid for e in aud))
 
+    def test_top_of_many_hot_questions_is_the_head_of_the_full_ranking(self):
+        sid = self.new_stream()["id"]
+        subjects = ["草原补奖", "医保报销", "养老保险", "低保申请", "高龄津贴", "草场确权", "农机补贴",
+                    "危房改造", "残疾人补贴", "退役军人优待", "义务教育资助", "大病救助", "生育津贴",
+                    "住房公积金", "营业执照", "不动产登记", "户口迁移", "身份证补办", "驾驶证换证",
+                    "社保转移", "失业登记", "创业贷款", "合作社注册", "牲畜保险", "防疫补助",
+                    "光伏补贴", "饮水工程", "道路硬化", "网络覆盖", "温室大棚"]
+        lines, n = [], 0
+        for i, subj in enumerate(subjects):
+            for j in range(1 + (i * 7) % 5):
+                n += 1
+                lines.append(json.dumps({"platform": "douyin", "comment_id": "m%d" % n,
+                                         "user": "u%d" % n, "time": 1795700000000 + n * 1000,
+                                         "text": "请问%s的政策是怎样的？" % subj},
+                                        ensure_ascii=False))
+        r = self.post_import(sid, "\n".join(lines))
+        self.assertEqual(r.json["imported"], n)
+        full = self.hot(sid, limit=200)
+        self.assertGreater(len(full), 20)
+        key = lambda items: [(h["cluster_id"], h["questions"]) for h in items]
+        for limit in (1, 3, 5, 20):  # (heat moves with the clock between two reads)
+            self.assertEqual(key(self.hot(sid, limit=limit)), key(full[:limit]))
+        heats = [h["heat"] for h in full]
+        self.assertEqual(heats, sorted(heats, reverse=True))
+
     def test_bad_imports(self):
         sid = self.new_stream()["id"]
         self.assert_problem(self.post_import(sid, "a,b,c\n1,2,3\n", "text/csv"), 400,

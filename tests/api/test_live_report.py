@@ -225,6 +225,12 @@ class LiveSummaryTest(LiveCase):
 
     @classmethod
     def prepare(cls):
+        # the demo county's FAQ answers some of these already: start without it
+        county = cls.as_user("county")
+        r = county.get("/api/v1/faq?node=balinyouqi&limit=200")
+        assert r.status == 200, r
+        for e in r.json["items"]:
+            assert county.delete("/api/v1/faq/%d" % e["id"]).status == 200
         v = {i: cls.viewer("s%d" % i) for i in range(1, 9)}
         s1 = cls.create_stream("S1", "daban", ["草原生态补奖"])
         cls.transition(s1["id"], "start")
@@ -272,9 +278,22 @@ class LiveSummaryTest(LiveCase):
         self.assertEqual(p[0]["reason"], "2 场直播中 5 人次提问，尚未答复")
         self.assertIn("暂缓", p[1]["reason"])
         # A was answered in S1 and asked again, unanswered, in S2
-        self.assertEqual(p[2]["reason"], "1 场直播中 2 人次提问，往期直播已答复但仍有人问，宜再讲并推送常见问题")
+        self.assertEqual(p[2]["reason"], "1 场直播中 2 人次提问，已有答复但仍有人问，宜再讲并推送常见问题")
         self.assertEqual(p[3]["topic"], SUGG)
         self.assertEqual(p[3]["reason"], "2 条网友意见建议提到")
+
+    def test_topic_answered_in_the_faq_is_asked_again(self):
+        c = self.as_user("county")
+        r = c.post("/api/v1/faq", json={"question": E, "answer": "登录内蒙古政务服务网办理。",
+                                         "node": "daban"})
+        self.assertEqual(r.status, 201, r)
+        fid = r.json["id"]
+        try:
+            r = c.get("/api/v1/live/summary?node=daban")
+            p = {t["topic"]: t["reason"] for t in r.json["proposed_topics"]}
+            self.assertEqual(p[E], "2 场直播中 5 人次提问，已有答复但仍有人问，宜再讲并推送常见问题")
+        finally:
+            c.delete("/api/v1/faq/%d" % fid)
 
     def test_year_and_node_scope(self):
         c = self.as_user("county")

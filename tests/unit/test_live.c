@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "modules/live/live_internal.h"
+#include "text/text.h"
+
+#include <math.h>
 
 static void test_live_join_codes_use_the_alphabet_and_differ(void **state)
 {
@@ -155,6 +158,29 @@ static void test_live_import_json_lines(void **state)
 	}
 }
 
+static void test_live_hot_order_pinned_then_heat_then_id(void **state)
+{
+	(void)state;
+	assert_true(live_hot_order(true, 0.1, 9, false, 50.0, 1) < 0);
+	assert_true(live_hot_order(false, 50.0, 1, true, 0.1, 9) > 0);
+	assert_true(live_hot_order(false, 3.0, 9, false, 2.5, 1) < 0);
+	assert_true(live_hot_order(false, 2.5, 1, false, 3.0, 9) > 0);
+	assert_true(live_hot_order(false, 2.0, 1, false, 2.0, 9) < 0);
+	assert_true(live_hot_order(false, 2.0, 9, false, 2.0, 1) > 0);
+	assert_int_equal(live_hot_order(false, 2.0, 5, false, 2.0, 5), 0);
+	/* Heat decays alike for every hot question: time alone never reorders the list. */
+	double a = text_heat_add(0, 0, 1000, 1.0), b = text_heat_add(0, 0, 61000, 0.8);
+	for (int64_t t = 61000; t < 3600000; t += 600000)
+		assert_true(live_hot_order(false, text_heat_at(a, 1000, t), 1, false,
+					   text_heat_at(b, 61000, t), 2) < 0); /* 0.93 > 0.8 */
+	/* An upvote weighs half a question. */
+	double q = text_heat_add(0, 0, 0, 1.0);
+	double up = text_heat_add(text_heat_add(0, 0, 0, 0.5), 0, 0, 0.5);
+	assert_true(fabs(q - up) < 1e-9);
+	/* Half-life 10 minutes. */
+	assert_true(fabs(text_heat_at(2.0, 0, TEXT_HEAT_HALF_LIFE_MS) - 1.0) < 1e-9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_live_parse_time_forms),
 		cmocka_unit_test(test_live_csv_records_quotes_and_newlines),
 		cmocka_unit_test(test_live_import_json_lines),
+		cmocka_unit_test(test_live_hot_order_pinned_then_heat_then_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

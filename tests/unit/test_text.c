@@ -220,6 +220,7 @@ static void test_similarity_paraphrase_beats_unrelated(void **state)
 	assert_true(text_same("请问草原补奖什么时候发", 33, "草原补奖什么时候发放", 30));
 	assert_false(text_same("请问草原补奖什么时候发", 33, "医保缴费怎么交", 21));
 	assert_true(text_same_threshold() > 0 && text_same_threshold() < 1);
+	assert_true(text_clusterer_threshold(NULL) > 0 && text_clusterer_threshold(NULL) < 1);
 }
 
 static struct text_assignment add(struct text_clusterer *c, const char *s)
@@ -258,6 +259,7 @@ static void test_clusterer_title_is_central_member(void **state)
 {
 	(void)state;
 	struct text_clusterer *c = text_clusterer_new(&(struct text_cluster_opts){.threshold = 0.2});
+	assert_true(text_clusterer_threshold(c) == 0.2);
 	add(c, "低保怎么申请啊主播我家里困难");
 	add(c, "低保怎么申请");
 	add(c, "请问低保怎么申请");

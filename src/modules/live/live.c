@@ -138,6 +138,10 @@ static int copy_field(char *dst, size_t cap, json_t *v, bool required, const cha
 		*why = name;
 		return -1;
 	}
+	if (required && json_string_length(v) == 0) {
+		*why = name;
+		return -1;
+	}
 	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
 	return 0;
 }

@@ -65,6 +65,15 @@ struct live_submit_result {
 int live_question_submit(struct db *db, const struct live_submit *in,
 			 struct live_submit_result *out);
 
+/* Like live_question_submit without blocking: queues the message for the module's committer
+ * thread, which writes it with the others queued (group commit), stores the outcome in *out
+ * and *rc (as live_question_submit returns it) and then calls done(arg) from its own thread.
+ * Returns 0 when queued (done will be called exactly once), or LIVE_NOT_FOUND / a db status
+ * at once (done is not called). in and its strings must stay valid until done. */
+int live_question_submit_async(struct db *db, const struct live_submit *in,
+			       struct live_submit_result *out, int *rc, void (*done)(void *arg),
+			       void *arg);
+
 /* Submits n messages of one stream in one transaction (imports); results[i] for in[i].
  * Same returns as live_question_submit; on an error nothing is stored. */
 int live_question_submit_many(struct db *db, const struct live_submit *in, size_t n,

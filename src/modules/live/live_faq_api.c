@@ -9,8 +9,8 @@
 #include "core/mem.h"
 #include "http/http.h"
 #include "http/ratelimit.h"
+#include "modules/live/live.h"
 #include "modules/live/live_internal.h"
-#include "modules/live/live_report.h"
 #include "org/org.h"
 #include "store/db.h"
 #include "text/text.h"
@@ -326,8 +326,8 @@ int live_faq_api_delete(struct http_req *r)
 static int faq_suggest_tx(struct db_conn *c, void *ctx)
 {
 	struct faq_ctx *x = ctx;
-	struct live_stream_row st;
-	int rc = live_report_stream_by_code(c, x->ref, &st);
+	struct live_stream *st = NULL;
+	int rc = live_store_stream_by_code(c, x->r->arena, x->ref, &st);
 	if (rc < 0)
 		return rc;
 	if (rc != DB_ROW)
@@ -336,7 +336,7 @@ static int faq_suggest_tx(struct db_conn *c, void *ctx)
 	int64_t total = 0;
 	x->out = json_pack("{s:o}", "items", items);
 	/* the whole county's FAQ: a viewer of a township's stream asks county-wide things */
-	rc = live_faq_search(c, st.county_id, "/", x->q, false, live_faq_suggest_floor(),
+	rc = live_faq_search(c, st->county_id, "/", x->q, false, live_faq_suggest_floor(),
 			     LIVE_FAQ_SUGGEST_MAX, 0, true, items, &total);
 	return rc;
 }
@@ -349,18 +349,13 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-static bool join_code_valid(const char *s)
-{
-	return strlen(s) == 6 && strspn(s, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") == 6;
-}
-
 int live_faq_api_public_suggest(struct http_req *r)
 {
 	/* a phone asks as its viewer types (debounced): generous, yet no crawler's pace */
 	if (!ratelimit_take("faq_suggest", r->ip, 120, 40, clock_now_ms()))
 		return http_reply_problem(r, "rate.limited", NULL, NULL);
 	struct faq_ctx x = {.r = r, .action = "faq.suggest", .ref = http_query(r, "code")};
-	if (!x.ref || !join_code_valid(x.ref))
+	if (!x.ref || !live_join_code_valid(x.ref))
 		return http_reply_problem(r, "request.bad_query", "code: the stream's 6-character join code",
 					  "code");
 	if (faq_query_text(r, "q", LIVE_FAQ_QUERY_MAX, true, &x.q) < 0)

@@ -23,13 +23,18 @@ int live_api_hot_list(struct http_req *r)
 		return HTTP_DONE;
 	if (http_query_int(r, "limit", LIVE_EVENT_ITEMS, 1, LIVE_HOT_MAX, &limit) < 0)
 		return HTTP_DONE;
-	struct live_room *room = NULL;
-	int rc = live_room_acquire(r->db, q.id, &room);
-	if (rc < 0)
-		return live_reply_error(&q, rc);
-	char *items = live_room_hot_text(room, (int)limit);
-	uint64_t version = live_room_version(room);
-	live_room_release(room);
+	uint64_t version = 0;
+	/* The common read (the top 20) comes from the published list, without the room lock. */
+	char *items = limit == LIVE_EVENT_ITEMS ? live_room_snapshot(r->db, q.id, &version) : NULL;
+	if (!items) {
+		struct live_room *room = NULL;
+		int rc = live_room_acquire(r->db, q.id, &room);
+		if (rc < 0)
+			return live_reply_error(&q, rc);
+		items = live_room_hot_text(room, (int)limit);
+		version = live_room_version(room);
+		live_room_release(room);
+	}
 	char *body = xasprintf("{\"stream_id\":%lld,\"version\":%llu,\"items\":%s}",
 			       (long long)q.id, (unsigned long long)version, items);
 	free(items);

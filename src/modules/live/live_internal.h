@@ -137,6 +137,9 @@ int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out);
 void live_room_release(struct live_room *room);
 /* The version of the room's hot list (grows with every change). */
 uint64_t live_room_version(const struct live_room *room);
+/* The published top 20 of stream_id (JSON array text, malloc'd) and its version, without
+ * taking the room lock; NULL when there is none current (then acquire the room). */
+char *live_room_snapshot(struct db *db, int64_t stream_id, uint64_t *version);
 /* The top limit hot questions as a JSON array text, malloc'd. */
 char *live_room_hot_text(struct live_room *room, int limit);
 /* One hot question as in the hot list, or NULL when the room lacks it (new reference). */
@@ -163,7 +166,12 @@ int live_room_moderate(struct db *db, struct live_room *room, int64_t qid, bool 
 /* Tells the module the sensitive-word lists changed (rooms reload theirs). */
 void live_words_changed(void);
 
-/* ---- pure helpers (live.c) ---- */
+/* ---- pure helpers (live.c, live_room.c) ---- */
+
+/* The hot list's order of a before b (< 0), after (> 0): pinned first, then heat
+ * descending, then the older hot question (smaller id). */
+int live_hot_order(bool pinned_a, double heat_a, int64_t id_a, bool pinned_b, double heat_b,
+		   int64_t id_b);
 
 /* Masks a phone number for storage: digits only kept, 138****5678; "" when it has too few
  * digits. out needs 24 bytes. */

@@ -56,8 +56,41 @@ static int question_limits(struct http_req *r, const char *token)
 	return 0;
 }
 
+/* A viewer's question between its first call and its answer: it waits for the group commit
+ * with the connection suspended, so no HTTP worker blocks. */
+struct question_async {
+	struct live_submit in;
+	struct live_submit_result res;
+	char device[LIVE_DEVICE_MAX];
+	int rc;
+	struct http_req *r;
+};
+
+static void question_done(void *arg)
+{
+	struct question_async *a = arg;
+	http_resume(a->r);
+}
+
+static int question_reply(struct http_req *r, struct question_async *a)
+{
+	struct live_ctx q = {.r = r, .action = "live.question.post"};
+	r->suspended = false;
+	if (a->rc < 0)
+		return live_reply_error(&q, a->rc);
+	json_t *out = json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)a->res.id,
+				"cluster_id",
+				a->res.cluster_id ? json_integer(a->res.cluster_id) : json_null(),
+				"status", a->res.status, "kind", a->res.kind, "text", a->res.text);
+	free(a->res.text);
+	a->res.text = NULL;
+	return http_reply_json(r, 201, out);
+}
+
 int live_api_question_post(struct http_req *r)
 {
+	if (r->suspended && r->async)
+		return question_reply(r, r->async);
 	struct live_ctx q = {.r = r, .action = "live.question.post"};
 	const char *token = NULL;
 	if (live_param_id(r, 0, &q.id) < 0 || device_token(r, &token) < 0)
@@ -77,19 +110,20 @@ int live_api_question_post(struct http_req *r)
 		return http_reply_problem(r, "request.bad_field", "text: required", "text");
 	if (phone && *phone && strspn(phone, "0123456789 +-") != strlen(phone))
 		return http_reply_problem(r, "request.bad_field", "phone: digits", "phone");
-	char device[LIVE_DEVICE_MAX];
-	live_device_key(token, r->ip, device);
-	struct live_submit in = {.stream_id = q.id, .text = text, .nickname = nickname,
-				 .phone = phone && *phone ? phone : NULL, .device = device};
-	struct live_submit_result res = {0};
-	int rc = live_question_submit(r->db, &in, &res);
-	if (rc < 0)
-		return live_reply_error(&q, rc);
-	json_t *out = json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)res.id, "cluster_id",
-				res.cluster_id ? json_integer(res.cluster_id) : json_null(), "status",
-				res.status, "kind", res.kind, "text", res.text);
-	free(res.text);
-	return http_reply_json(r, 201, out);
+	struct question_async *a = arena_alloc(r->arena, sizeof(*a));
+	live_device_key(token, r->ip, a->device);
+	a->in = (struct live_submit){.stream_id = q.id, .text = text, .nickname = nickname,
+				     .phone = phone && *phone ? phone : NULL, .device = a->device};
+	a->r = r;
+	r->async = a;
+	/* Suspended before it is queued, so the committer's resume always comes after. */
+	http_suspend(r);
+	int rc = live_question_submit_async(r->db, &a->in, &a->res, &a->rc, question_done, a);
+	if (rc < 0) {
+		a->rc = rc;
+		http_resume(r); /* answered on the call that follows */
+	}
+	return HTTP_DONE;
 }
 
 struct public_ctx {
@@ -125,7 +159,7 @@ static int public_code(struct http_req *r, struct public_ctx *x)
 int live_api_public_stream(struct http_req *r)
 {
 	struct public_ctx x = {.q = {.r = r, .action = "live.public.stream"}};
-	if (!ratelimit_take("ljoin", r->ip, 6000, 2000, clock_now_ms())) {
+	if (!ratelimit_take("ljoin", r->ip, 60000, 5000, clock_now_ms())) {
 		limited(r, 1000);
 		return HTTP_DONE;
 	}

@@ -27,13 +27,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char SQL_STREAM[] =
-	"SELECT s.id, s.county_id, s.node_id, s.title, s.topics, s.scheduled_at, s.platform, "
-	"s.platform_url, s.host_name, s.join_code, s.status, s.started_at, s.ended_at, "
-	"s.pinned_cluster_id, s.created_at, n.code, n.name, n.path "
-	"FROM streams s JOIN org_nodes n ON n.id = s.node_id WHERE s.id = ?";
-static const char SQL_STREAM_BY_CODE[] = "SELECT id FROM streams WHERE join_code = ?";
-
 static const char SQL_STREAM_COUNTS[] =
 	"SELECT COUNT(*), COUNT(DISTINCT device), "
 	"COALESCE(SUM(CASE WHEN status = 'visible' THEN 1 ELSE 0 END), 0), "
@@ -80,48 +73,6 @@ static json_t *json_text(struct db_stmt *s, int col)
 {
 	const char *t = db_col_text(s, col);
 	return t ? json_string(t) : json_null();
-}
-
-int live_report_stream_load(struct db_conn *c, int64_t id, int want_json,
-			    struct live_stream_row *out)
-{
-	memset(out, 0, sizeof(*out));
-	struct db_stmt *s = db_prepare(c, SQL_STREAM);
-	if (!s)
-		return DB_HARD_ERROR;
-	db_bind_int(s, 1, id);
-	int rc = db_step(s);
-	if (rc != DB_ROW)
-		return rc;
-	out->id = db_col_int(s, 0);
-	out->county_id = db_col_int(s, 1);
-	out->node_id = db_col_int(s, 2);
-	out->started_at = db_col_int(s, 11);
-	out->ended_at = db_col_int(s, 12);
-	out->created_at = db_col_int(s, 14);
-	snprintf(out->status, sizeof(out->status), "%s", db_col_text(s, 10));
-	snprintf(out->node_path, sizeof(out->node_path), "%s", db_col_text(s, 17));
-	snprintf(out->join_code, sizeof(out->join_code), "%s", db_col_text(s, 9));
-	if (!want_json)
-		return DB_ROW;
-	/* the stream object as the live module gives it everywhere else */
-	struct arena *a = arena_new();
-	struct live_stream *ls = NULL;
-	rc = live_store_stream_get(c, a, id, &ls);
-	if (rc == DB_ROW)
-		out->json = live_stream_json(ls);
-	arena_free(a);
-	return rc;
-}
-
-int live_report_stream_by_code(struct db_conn *c, const char *code, struct live_stream_row *out)
-{
-	int64_t id = 0;
-	memset(out, 0, sizeof(*out));
-	int rc = db_query_int(c, &id, SQL_STREAM_BY_CODE, "t", code);
-	if (rc != DB_ROW)
-		return rc;
-	return live_report_stream_load(c, id, 0, out);
 }
 
 /* ---- viewers ---- */
@@ -363,31 +314,34 @@ static int keywords_load(struct db_conn *c, int64_t stream_id, json_t *items)
 
 json_t *live_report_build_rc(struct db_conn *c, int64_t stream_id, int *rcp)
 {
-	struct live_stream_row st;
-	int rc = live_report_stream_load(c, stream_id, 1, &st);
+	struct arena *a = arena_new();
+	struct live_stream *st = NULL;
+	int rc = live_store_stream_get(c, a, stream_id, &st);
 	if (rc != DB_ROW) {
+		arena_free(a);
 		if (rcp)
 			*rcp = rc < 0 ? rc : DB_DONE;
 		return NULL;
 	}
-	json_t *out = json_pack("{s:o}", "stream", st.json);
+	/* the stream object as the live module gives it everywhere else */
+	json_t *out = json_pack("{s:o}", "stream", live_stream_json(st));
 	struct samples sm = {0};
 	struct minutes ms = {0};
 	int64_t now = clock_now_ms();
-	int64_t end = st.ended_at ? st.ended_at : now;
+	int64_t end = st->ended_at ? st->ended_at : now;
 	rc = samples_load(c, stream_id, &sm);
 	if (rc >= 0) {
 		int64_t vend = end;
-		if (!st.started_at && !st.ended_at && sm.n)
+		if (!st->started_at && !st->ended_at && sm.n)
 			vend = sm.v[sm.n - 1].at; /* never started: the samples alone */
 		json_object_set_new(out, "viewers", viewers_json(&sm, vend));
 	}
-	if (rc >= 0 && st.started_at)
-		rc = per_minute_load(c, stream_id, st.started_at, &ms);
+	if (rc >= 0 && st->started_at)
+		rc = per_minute_load(c, stream_id, st->started_at, &ms);
 	if (rc >= 0) {
-		if (st.started_at)
+		if (st->started_at)
 			json_object_set_new(out, "interactions",
-					    interactions_json(&ms, &sm, st.started_at, end));
+					    interactions_json(&ms, &sm, st->started_at, end));
 		else /* not started yet: no minutes to count from */
 			json_object_set_new(out, "interactions",
 					    json_pack("{s:i, s:[]}", "total", 0, "per_minute"));
@@ -423,6 +377,7 @@ json_t *live_report_build_rc(struct db_conn *c, int64_t stream_id, int *rcp)
 		rc = keywords_load(c, stream_id, kw);
 	free(sm.v);
 	free(ms.v);
+	arena_free(a);
 	if (rc < 0) {
 		json_decref(out);
 		if (rcp)

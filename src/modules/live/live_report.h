@@ -24,22 +24,6 @@ enum {
 	LIVE_REPORT_DENSE_MINUTES = 2880,   /* per-minute rows filled with zeros up to 48 h */
 };
 
-/* The stream a report, FAQ or suggestion request is about. */
-struct live_stream_row {
-	int64_t id, county_id, node_id, started_at, ended_at, created_at;
-	char status[12];
-	char node_path[256];
-	char join_code[16];
-	json_t *json; /* the stream object of docs/live.md (a new reference, or NULL) */
-};
-
-/* Loads stream id (with json when want_json). Returns DB_ROW, DB_DONE (no such stream) or a
- * db error. The caller json_decref()s out->json. */
-int live_report_stream_load(struct db_conn *c, int64_t id, int want_json,
-			    struct live_stream_row *out);
-/* The same by join code (6 characters). */
-int live_report_stream_by_code(struct db_conn *c, const char *code, struct live_stream_row *out);
-
 /* The report object of docs/live.md for stream_id, built inside the caller's (read)
  * transaction. Returns a new reference, or NULL when the stream does not exist or the
  * database failed (*rc, when not NULL, gets DB_DONE or the db error). */
@@ -49,14 +33,6 @@ json_t *live_report_build_rc(struct db_conn *c, int64_t stream_id, int *rc);
 /* The year's figures across the streams started in year (China time) on nodes under
  * node_path (a materialised path, "/1/5/"). Returns a new reference or NULL (*rc). */
 json_t *live_summary_build(struct db_conn *c, const char *node_path, int year, int *rc);
-
-/* The XLSX and PDF renderers (live_render.h, branch render) are used when present; until
- * they are, the two download routes are left out of the table. */
-#if __has_include("modules/live/live_render.h")
-#define TALA_LIVE_RENDER 1
-#else
-#define TALA_LIVE_RENDER 0
-#endif
 
 /* GET /api/v1/streams/{id}/report, /report.xlsx, /report.pdf */
 int live_report_api_get(struct http_req *r);

@@ -8,9 +8,7 @@
 #include "core/mem.h"
 #include "http/http.h"
 #include "modules/live/live_internal.h"
-#if TALA_LIVE_RENDER
 #include "modules/live/live_render.h"
-#endif
 #include "org/org.h"
 #include "store/db.h"
 
@@ -31,14 +29,14 @@ struct report_ctx {
 static int report_tx(struct db_conn *c, void *ctx)
 {
 	struct report_ctx *x = ctx;
-	struct live_stream_row st;
-	int rc = live_report_stream_load(c, x->id, 0, &st);
+	struct live_stream *st = NULL;
+	int rc = live_store_stream_get(c, x->r->arena, x->id, &st);
 	if (rc < 0)
 		return rc;
 	if (rc != DB_ROW)
 		return REPORT_NOT_FOUND;
-	x->node_id = st.node_id;
-	if (!auth_can(x->r->user, LIVE_READ, st.node_path))
+	x->node_id = st->node_id;
+	if (!auth_can(x->r->user, LIVE_READ, st->node_path))
 		return REPORT_FORBIDDEN;
 	x->out = live_report_build_rc(c, x->id, &rc);
 	if (!x->out)
@@ -84,7 +82,6 @@ int live_report_api_get(struct http_req *r)
 	return http_reply_json(r, 200, x.out);
 }
 
-#if TALA_LIVE_RENDER
 typedef int (*report_render_fn)(json_t *report, void **out, size_t *len);
 
 static int report_download(struct http_req *r, report_render_fn render, const char *type,
@@ -117,8 +114,6 @@ int live_report_api_pdf(struct http_req *r)
 {
 	return report_download(r, live_render_pdf, "application/pdf", "pdf");
 }
-
-#endif
 
 /* ---- across streams ---- */
 

@@ -104,10 +104,21 @@ struct live_room {
 	int64_t hot20_ms;
 	struct text_wordlist *words;
 	uint64_t words_gen;
+	/* group commit of viewers' questions: waiting submitters, and whether one leads */
+	pthread_mutex_t qlock;
+	struct submit_waiter *qhead, *qtail;
+	/* the published top 20: read without the room lock while it is current */
+	pthread_mutex_t pub_lock;
+	char *pub;
+	uint64_t pub_version;
+	int64_t pub_ms;
+	_Atomic uint64_t aversion; /* version, readable without the room lock */
+	bool leading;   /* a batch of this room is being written */
+	bool scheduled; /* on the committer's list */
 };
 
 enum { ROOM_BUCKETS = 1024 };
-static pthread_mutex_t rooms_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t rooms_lock = PTHREAD_RWLOCK_INITIALIZER; /* the table, not the rooms */
 static struct live_room *rooms[ROOM_BUCKETS];
 static _Atomic uint64_t words_gen = 1;
 static struct db *render_db; /* the database the rooms are built from (one per process) */
@@ -331,15 +342,16 @@ static int exists_tx(struct db_conn *c, void *ctx)
 	return n > 0 ? 1 : 0;
 }
 
-int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out)
+/* The room of stream_id from the table (created for a stream that exists), not locked. */
+static int room_find(struct db *db, int64_t stream_id, struct live_room **out)
 {
 	render_db = db;
 	size_t b = (size_t)stream_id % ROOM_BUCKETS;
-	pthread_mutex_lock(&rooms_lock);
+	pthread_rwlock_rdlock(&rooms_lock);
 	struct live_room *r = rooms[b];
 	while (r && r->stream_id != stream_id)
 		r = r->next;
-	pthread_mutex_unlock(&rooms_lock);
+	pthread_rwlock_unlock(&rooms_lock);
 	if (!r) {
 		/* Only streams that exist get a room: unknown ids must not grow the table. */
 		struct exists_ctx e = {stream_id};
@@ -348,18 +360,27 @@ int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out)
 			return rc;
 		if (rc == 0)
 			return LIVE_NOT_FOUND;
-		pthread_mutex_lock(&rooms_lock);
+		pthread_rwlock_wrlock(&rooms_lock);
 		for (r = rooms[b]; r && r->stream_id != stream_id; r = r->next)
 			;
 		if (!r) {
 			r = xcalloc(1, sizeof(*r));
 			r->stream_id = stream_id;
 			pthread_mutex_init(&r->lock, NULL);
+			pthread_mutex_init(&r->qlock, NULL);
+			pthread_mutex_init(&r->pub_lock, NULL);
 			r->next = rooms[b];
 			rooms[b] = r;
 		}
-		pthread_mutex_unlock(&rooms_lock);
+		pthread_rwlock_unlock(&rooms_lock);
 	}
+	*out = r;
+	return 0;
+}
+
+/* Locks r and builds it when needed. */
+static int room_lock(struct db *db, struct live_room *r)
+{
 	pthread_mutex_lock(&r->lock);
 	if (!r->built || r->stale) {
 		int rc = room_build(db, r);
@@ -368,6 +389,18 @@ int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out)
 			return rc;
 		}
 	}
+	return 0;
+}
+
+int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out)
+{
+	struct live_room *r = NULL;
+	int rc = room_find(db, stream_id, &r);
+	if (rc < 0)
+		return rc;
+	rc = room_lock(db, r);
+	if (rc < 0)
+		return rc;
 	*out = r;
 	return 0;
 }
@@ -379,33 +412,54 @@ void live_room_release(struct live_room *room)
 
 void live_room_forget(int64_t stream_id)
 {
-	pthread_mutex_lock(&rooms_lock);
+	pthread_rwlock_rdlock(&rooms_lock);
 	struct live_room *r = rooms[(size_t)stream_id % ROOM_BUCKETS];
 	while (r && r->stream_id != stream_id)
 		r = r->next;
-	pthread_mutex_unlock(&rooms_lock);
+	pthread_rwlock_unlock(&rooms_lock);
 	if (!r)
 		return;
 	pthread_mutex_lock(&r->lock);
 	r->stale = true;
+	atomic_fetch_add(&r->aversion, 1); /* the published list is no longer current */
 	pthread_mutex_unlock(&r->lock);
+}
+
+char *live_room_snapshot(struct db *db, int64_t stream_id, uint64_t *version)
+{
+	struct live_room *r = NULL;
+	if (room_find(db, stream_id, &r) < 0)
+		return NULL;
+	char *out = NULL;
+	int64_t now = clock_now_ms();
+	pthread_mutex_lock(&r->pub_lock);
+	if (r->pub && r->pub_version == atomic_load(&r->aversion) && now >= r->pub_ms &&
+	    now - r->pub_ms < 5000) {
+		out = xstrdup(r->pub);
+		*version = r->pub_version;
+	}
+	pthread_mutex_unlock(&r->pub_lock);
+	return out;
 }
 
 void live_rooms_free(void)
 {
-	pthread_mutex_lock(&rooms_lock);
+	pthread_rwlock_wrlock(&rooms_lock);
 	for (size_t b = 0; b < ROOM_BUCKETS; b++) {
 		struct live_room *r = rooms[b];
 		while (r) {
 			struct live_room *next = r->next;
 			room_clear(r);
 			pthread_mutex_destroy(&r->lock);
+			pthread_mutex_destroy(&r->qlock);
+			pthread_mutex_destroy(&r->pub_lock);
+			free(r->pub);
 			free(r);
 			r = next;
 		}
 		rooms[b] = NULL;
 	}
-	pthread_mutex_unlock(&rooms_lock);
+	pthread_rwlock_unlock(&rooms_lock);
 }
 
 uint64_t live_room_version(const struct live_room *room)
@@ -421,14 +475,20 @@ struct rank {
 	bool pinned;
 };
 
+int live_hot_order(bool pinned_a, double heat_a, int64_t id_a, bool pinned_b, double heat_b,
+		   int64_t id_b)
+{
+	if (pinned_a != pinned_b)
+		return pinned_a ? -1 : 1;
+	if (heat_a != heat_b)
+		return heat_a > heat_b ? -1 : 1;
+	return id_a < id_b ? -1 : id_a > id_b;
+}
+
 static int rank_cmp(const void *a, const void *b)
 {
 	const struct rank *x = a, *y = b;
-	if (x->pinned != y->pinned)
-		return x->pinned ? -1 : 1;
-	if (x->heat != y->heat)
-		return x->heat > y->heat ? -1 : 1;
-	return x->k->id < y->k->id ? -1 : x->k->id > y->k->id;
+	return live_hot_order(x->pinned, x->heat, x->k->id, y->pinned, y->heat, y->k->id);
 }
 
 static json_t *hot_item(const struct live_room *r, const struct live_cluster *k, double heat)
@@ -459,7 +519,25 @@ static json_t *room_hot_json(struct live_room *r, int limit)
 			continue;
 		rk[n++] = (struct rank){k, heat_now(k, now), k->id == r->pinned};
 	}
-	qsort(rk, n, sizeof(*rk), rank_cmp);
+	if (n > (size_t)limit * 4) {
+		/* Only the top limit matter: keep them sorted at the front, O(n × limit) at worst
+		 * but mostly one comparison with the last kept. */
+		size_t m = 0;
+		for (size_t j = 0; j < n; j++) {
+			struct rank c = rk[j];
+			if (m == (size_t)limit && rank_cmp(&c, &rk[m - 1]) >= 0)
+				continue;
+			size_t at = m < (size_t)limit ? m++ : m - 1;
+			while (at > 0 && rank_cmp(&c, &rk[at - 1]) < 0) {
+				rk[at] = rk[at - 1];
+				at--;
+			}
+			rk[at] = c;
+		}
+		n = m;
+	} else {
+		qsort(rk, n, sizeof(*rk), rank_cmp);
+	}
 	json_t *items = json_array();
 	for (size_t i = 0; i < n && (int)i < limit; i++)
 		json_array_append_new(items, hot_item(r, rk[i].k, rk[i].heat));
@@ -483,6 +561,12 @@ char *live_room_hot_text(struct live_room *r, int limit)
 		r->hot20 = xstrdup(text);
 		r->hot20_version = r->version;
 		r->hot20_ms = now;
+		pthread_mutex_lock(&r->pub_lock);
+		free(r->pub);
+		r->pub = xstrdup(text);
+		r->pub_version = r->version;
+		r->pub_ms = now;
+		pthread_mutex_unlock(&r->pub_lock);
 	}
 	return text;
 }
@@ -508,9 +592,18 @@ char *live_room_event_text(struct live_room *r, uint64_t *version)
 /* The hub thread's render of topic "live:ID". */
 static char *room_render(const char *topic, uint64_t *id);
 
+/* Publishes the room's top 20 for readers that do not take the room lock (the render of
+ * the top 20 does); room locked. */
+static void room_publish(struct live_room *r)
+{
+	free(live_room_hot_text(r, LIVE_EVENT_ITEMS));
+}
+
 static void room_changed(struct live_room *r)
 {
 	r->version++;
+	atomic_store(&r->aversion, r->version);
+	room_publish(r);
 	char topic[SSE_TOPIC_MAX + 1];
 	snprintf(topic, sizeof(topic), "live:%lld", (long long)r->stream_id);
 	sse_touch(topic, "hot", room_render);
@@ -522,6 +615,15 @@ static char *room_render(const char *topic, uint64_t *id)
 	if (strncmp(topic, "live:", 5) != 0 || !render_db)
 		return NULL;
 	sid = strtoll(topic + 5, NULL, 10);
+	uint64_t v = 0;
+	char *items = live_room_snapshot(render_db, sid, &v);
+	if (items) {
+		char *out = xasprintf("{\"stream_id\":%lld,\"version\":%llu,\"items\":%s}",
+				      (long long)sid, (unsigned long long)v, items);
+		free(items);
+		*id = v;
+		return out;
+	}
 	struct live_room *r = NULL;
 	if (live_room_acquire(render_db, sid, &r) < 0)
 		return NULL;
@@ -745,16 +847,44 @@ static void room_apply(struct live_room *r, struct placed *p)
 	cluster_heat(k, p->at, 1.0);
 }
 
-int live_question_submit_many(struct db *db, const struct live_submit *in, size_t n,
-			      struct live_submit_result *res)
+/* Submits n messages of r's stream in one transaction; r locked. */
+/* Redacts, masks and classifies one message: the work that needs no lock. */
+static void place_prepare(struct placed *x, const struct live_submit *in, int64_t now)
 {
-	if (n == 0)
-		return 0;
-	struct live_room *r = NULL;
-	int rc = live_room_acquire(db, in[0].stream_id, &r);
-	if (rc < 0)
-		return rc;
-	struct placed *p = xcalloc(n, sizeof(*p));
+	memset(x, 0, sizeof(*x));
+	x->in = in;
+	x->engine = -1;
+	const char *text = in->text;
+	size_t len = strlen(text);
+	int found = 0;
+	x->text = text_redact(text, len, &found);
+	if (!x->text)
+		abort();
+	if (in->nickname && *in->nickname) {
+		x->nick = text_redact(in->nickname, strlen(in->nickname), &found);
+		if (!x->nick)
+			abort();
+	}
+	if (in->phone)
+		live_phone_mask(in->phone, x->phone);
+	x->at = in->at_ms ? in->at_ms : now;
+	x->kind = text_kind_name(text_classify(text, len));
+}
+
+static void place_free(struct placed *x)
+{
+	free(x->text);
+	free(x->nick);
+	free(x->title);
+	x->text = x->nick = x->title = NULL;
+}
+
+/* Submits n prepared messages of r's stream in one transaction; r locked. The texts of
+ * p move to res on success. */
+static int submit_locked(struct db *db, struct live_room *r, struct placed *p, size_t n,
+			 struct live_submit_result *res)
+{
+	int rc;
 	int64_t *tentative = xmalloc(n * sizeof(*tentative));
 	bool engine_used = false;
 	if (strcmp(r->status, "ended") == 0) {
@@ -764,13 +894,9 @@ int live_question_submit_many(struct db *db, const struct live_submit *in, size_
 	rc = room_words_fresh(db, r);
 	if (rc < 0)
 		goto done;
-	int64_t now = clock_now_ms();
 	bool any_ext = false;
-	for (size_t i = 0; i < n; i++) {
-		p[i].in = &in[i];
-		p[i].engine = -1;
-		any_ext |= in[i].ext_id != NULL;
-	}
+	for (size_t i = 0; i < n; i++)
+		any_ext |= p[i].in->ext_id != NULL;
 	if (any_ext) {
 		batch_dups(p, n);
 		struct dup_ctx d = {p, n, r->stream_id};
@@ -782,23 +908,9 @@ int live_question_submit_many(struct db *db, const struct live_submit *in, size_
 		struct placed *x = &p[i];
 		if (x->dup)
 			continue;
-		const char *text = in[i].text;
-		size_t len = strlen(text);
-		int found = 0;
-		x->text = text_redact(text, len, &found);
-		if (!x->text)
-			abort();
-		if (in[i].nickname && *in[i].nickname) {
-			x->nick = text_redact(in[i].nickname, strlen(in[i].nickname), &found);
-			if (!x->nick)
-				abort();
-		}
-		if (in[i].phone)
-			live_phone_mask(in[i].phone, x->phone);
-		x->at = in[i].at_ms ? in[i].at_ms : now;
-		x->kind = text_kind_name(text_classify(text, len));
+		const char *text = x->in->text;
 		const char *hit = NULL;
-		if (r->words && text_wordlist_match(r->words, text, len, &hit)) {
+		if (r->words && text_wordlist_match(r->words, text, strlen(text), &hit)) {
 			x->status = "pending";
 			x->moderation = hit;
 		} else if (x->nick && r->words &&
@@ -833,28 +945,201 @@ int live_question_submit_many(struct db *db, const struct live_submit *in, size_
 	for (size_t i = 0; i < n; i++) {
 		struct placed *x = &p[i];
 		res[i] = (struct live_submit_result){.id = x->id, .cluster_id = x->dup ? 0 : x->cluster_id,
-						     .status = x->status, .kind = x->kind,
-						     .duplicate = x->dup};
+						     .status = x->dup ? "visible" : x->status,
+						     .kind = x->kind, .duplicate = x->dup};
 		res[i].text = x->text;
 		x->text = NULL;
 	}
 	rc = 0;
 done:
-	live_room_release(r);
-	for (size_t i = 0; i < n; i++) {
-		free(p[i].text);
-		free(p[i].nick);
-		free(p[i].title);
-	}
-	free(p);
 	free(tentative);
 	return rc;
+}
+
+int live_question_submit_many(struct db *db, const struct live_submit *in, size_t n,
+			      struct live_submit_result *res)
+{
+	if (n == 0)
+		return 0;
+	struct live_room *r = NULL;
+	int rc = room_find(db, in[0].stream_id, &r);
+	if (rc < 0)
+		return rc;
+	struct placed *p = xcalloc(n, sizeof(*p));
+	int64_t now = clock_now_ms();
+	for (size_t i = 0; i < n; i++)
+		place_prepare(&p[i], &in[i], now);
+	rc = room_lock(db, r);
+	if (rc >= 0) {
+		rc = submit_locked(db, r, p, n, res);
+		live_room_release(r);
+	}
+	for (size_t i = 0; i < n; i++)
+		place_free(&p[i]);
+	free(p);
+	return rc;
+}
+
+/* Group commit: a viewer's question waits in its room's queue; whichever submitter finds
+ * nobody leading takes everything queued (up to SUBMIT_BATCH) into one transaction, so a
+ * burst of questions costs a few commits instead of one each. */
+enum { SUBMIT_BATCH = 256 };
+
+struct submit_waiter {
+	struct submit_waiter *next;
+	pthread_cond_t cond; /* sync: signalled when done, or when it is to lead */
+	void (*done_fn)(void *arg); /* async: called when done (then the waiter is freed) */
+	void *done_arg;
+	int *rc_out;
+	struct placed p; /* prepared by the submitter; the leader takes its strings */
+	struct live_submit_result *out;
+	int rc;
+	bool done;
+};
+
+/* The committer thread: leads the batches of rooms whose queue holds asynchronous
+ * submissions (viewers' questions over HTTP), so no HTTP worker blocks on a commit. */
+static pthread_mutex_t commit_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t commit_cond = PTHREAD_COND_INITIALIZER;
+static struct live_room **commit_queue;
+static size_t commit_n, commit_cap;
+static bool commit_started;
+static pthread_t commit_thread;
+
+/* Puts r on the committer's list (once); r's qlock held. */
+static void commit_schedule(struct live_room *r)
+{
+	if (r->scheduled)
+		return;
+	r->scheduled = true;
+	pthread_mutex_lock(&commit_lock);
+	if (commit_n == commit_cap) {
+		commit_cap = commit_cap ? commit_cap * 2 : 16;
+		commit_queue = xrealloc(commit_queue, commit_cap * sizeof(*commit_queue));
+	}
+	commit_queue[commit_n++] = r;
+	pthread_cond_signal(&commit_cond);
+	pthread_mutex_unlock(&commit_lock);
+}
+
+static void submit_lead(struct db *db, struct live_room *r);
+
+static void *commit_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&commit_lock);
+		while (commit_n == 0)
+			pthread_cond_wait(&commit_cond, &commit_lock);
+		struct live_room *r = commit_queue[0];
+		memmove(commit_queue, commit_queue + 1, --commit_n * sizeof(*commit_queue));
+		pthread_mutex_unlock(&commit_lock);
+		pthread_mutex_lock(&r->qlock);
+		r->scheduled = false;
+		bool lead = !r->leading && r->qhead;
+		if (lead)
+			r->leading = true;
+		pthread_mutex_unlock(&r->qlock);
+		/* When someone else leads, it schedules the room again at the end of its batch. */
+		if (lead)
+			submit_lead(render_db, r);
+	}
+	return NULL;
+}
+
+static void commit_start(void)
+{
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&commit_thread, &at, commit_main, NULL) != 0)
+		abort(); /* no thread, no viewers' questions: fail loudly at the first one */
+	pthread_attr_destroy(&at);
+}
+
+static void submit_lead(struct db *db, struct live_room *r)
+{
+	struct submit_waiter *batch[SUBMIT_BATCH];
+	size_t n = 0;
+	int rc = room_lock(db, r);
+	pthread_mutex_lock(&r->qlock);
+	while (r->qhead && n < SUBMIT_BATCH) {
+		batch[n++] = r->qhead;
+		r->qhead = r->qhead->next;
+	}
+	if (!r->qhead)
+		r->qtail = NULL;
+	pthread_mutex_unlock(&r->qlock);
+	struct placed *p = xmalloc((n ? n : 1) * sizeof(*p));
+	for (size_t i = 0; i < n; i++)
+		p[i] = batch[i]->p;
+	if (rc >= 0) {
+		struct live_submit_result *res = xcalloc(n ? n : 1, sizeof(*res));
+		rc = submit_locked(db, r, p, n, res);
+		for (size_t i = 0; i < n; i++)
+			*batch[i]->out = res[i];
+		free(res);
+		live_room_release(r);
+	}
+	for (size_t i = 0; i < n; i++)
+		place_free(&p[i]);
+	free(p);
+	pthread_mutex_lock(&r->qlock);
+	for (size_t i = 0; i < n; i++) {
+		struct submit_waiter *w = batch[i];
+		w->rc = rc;
+		w->done = true;
+		if (w->done_fn) {
+			*w->rc_out = rc;
+			w->done_fn(w->done_arg); /* the last touch of the request's memory */
+			free(w);
+		} else {
+			pthread_cond_signal(&w->cond);
+		}
+	}
+	r->leading = false;
+	/* Wake only the next in line (it leads the next batch), not the whole queue; an
+	 * asynchronous one has no thread: the committer takes the room then. */
+	if (r->qhead) {
+		if (r->qhead->done_fn)
+			commit_schedule(r);
+		else
+			pthread_cond_signal(&r->qhead->cond);
+	}
+	pthread_mutex_unlock(&r->qlock);
 }
 
 int live_question_submit(struct db *db, const struct live_submit *in,
 			 struct live_submit_result *out)
 {
-	return live_question_submit_many(db, in, 1, out);
+	struct live_room *r = NULL;
+	int rc = room_find(db, in->stream_id, &r);
+	if (rc < 0)
+		return rc;
+	struct submit_waiter w = {.out = out};
+	pthread_cond_init(&w.cond, NULL);
+	place_prepare(&w.p, in, clock_now_ms());
+	pthread_mutex_lock(&r->qlock);
+	if (r->qtail)
+		r->qtail->next = &w;
+	else
+		r->qhead = &w;
+	r->qtail = &w;
+	while (!w.done) {
+		if (!r->leading) {
+			r->leading = true;
+			pthread_mutex_unlock(&r->qlock);
+			submit_lead(db, r);
+			pthread_mutex_lock(&r->qlock);
+		} else {
+			pthread_cond_wait(&w.cond, &r->qlock);
+		}
+	}
+	pthread_mutex_unlock(&r->qlock);
+	pthread_cond_destroy(&w.cond);
+	if (w.rc < 0)
+		memset(out, 0, sizeof(*out));
+	return w.rc;
 }
 
 /* ---- moderation ---- */
@@ -978,4 +1263,36 @@ int64_t live_room_pinned(const struct live_room *r)
 const char *live_room_stream_status(const struct live_room *r)
 {
 	return r->status;
+}
+
+int live_question_submit_async(struct db *db, const struct live_submit *in,
+			       struct live_submit_result *out, int *rc, void (*done)(void *arg),
+			       void *arg)
+{
+	struct live_room *r = NULL;
+	int frc = room_find(db, in->stream_id, &r);
+	if (frc < 0)
+		return frc;
+	struct submit_waiter *w = xcalloc(1, sizeof(*w));
+	w->out = out;
+	w->rc_out = rc;
+	w->done_fn = done;
+	w->done_arg = arg;
+	place_prepare(&w->p, in, clock_now_ms());
+	pthread_mutex_lock(&commit_lock);
+	if (!commit_started) {
+		commit_started = true;
+		commit_start();
+	}
+	pthread_mutex_unlock(&commit_lock);
+	pthread_mutex_lock(&r->qlock);
+	if (r->qtail)
+		r->qtail->next = w;
+	else
+		r->qhead = w;
+	r->qtail = w;
+	if (!r->leading)
+		commit_schedule(r);
+	pthread_mutex_unlock(&r->qlock);
+	return 0;
 }

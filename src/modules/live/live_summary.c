@@ -45,6 +45,13 @@ static const char SQL_SUGGESTION_TEXTS[] =
  * the first suggestions) are grouped, which bounds the work whatever the year holds. */
 enum { SUMMARY_GROUPED_MAX = 1000 };
 
+/* The active FAQ questions on or above the nodes of the summary: an open topic like one of
+ * them was answered before (in a stream, or by staff). */
+static const char SQL_FAQ_QUESTIONS[] =
+	"SELECT f.question FROM faq_entries f JOIN org_nodes n ON n.id = f.node_id WHERE "
+	"f.active = 1 AND (n.path LIKE ? OR CAST(? AS TEXT) LIKE n.path || '%') "
+	"ORDER BY f.asked DESC, f.id LIMIT 2000";
+
 enum { SUMMARY_UNANSWERED_MAX = 20, PROPOSE_UNANSWERED = 5, PROPOSE_ANSWERED = 3,
        PROPOSE_SUGGESTIONS = 2 };
 
@@ -130,7 +137,7 @@ json_t *live_summary_build(struct db_conn *c, const char *node_path, int year, i
 	snprintf(like, sizeof(like), "%s%%", node_path);
 	int64_t from = year_start_ms(year), to = year_start_ms(year + 1);
 	int64_t streams = 0, messages = 0, askers = 0, suggestions = 0, hot = 0, answered = 0;
-	struct groups open = {0}, done = {0}, sugg = {0};
+	struct groups open = {0}, done = {0}, sugg = {0}, faq = {0};
 	json_t *out = NULL;
 	int rc = DB_HARD_ERROR;
 	struct db_stmt *s = db_prepare(c, SQL_STREAMS);
@@ -183,6 +190,16 @@ json_t *live_summary_build(struct db_conn *c, const char *node_path, int year, i
 		groups_add(&sugg, db_col_text(s, 0), db_col_int(s, 1), 1, false);
 	if (rc < 0)
 		goto fail;
+	rc = DB_HARD_ERROR;
+	s = db_prepare(c, SQL_FAQ_QUESTIONS);
+	if (!s)
+		goto fail;
+	db_bind_text(s, 1, like);
+	db_bind_text(s, 2, node_path);
+	while ((rc = db_step(s)) == DB_ROW)
+		groups_add(&faq, db_col_text(s, 0), 0, 0, false);
+	if (rc < 0)
+		goto fail;
 	qsort(open.v, open.n, sizeof(*open.v), group_cmp);
 	qsort(done.v, done.n, sizeof(*done.v), group_cmp);
 	qsort(sugg.v, sugg.n, sizeof(*sugg.v), group_cmp);
@@ -195,16 +212,19 @@ json_t *live_summary_build(struct db_conn *c, const char *node_path, int year, i
 	char reason[200];
 	for (size_t i = 0; i < open.n && i < PROPOSE_UNANSWERED; i++) {
 		const struct group *g = &open.v[i];
-		/* answered in another stream, yet open here: the FAQ did not reach them */
+		/* answered in another stream or in the FAQ, yet open here: the answer did not
+		 * reach them */
 		bool answered_before = false;
-		for (size_t k = 0; k < done.n && !answered_before; k++)
-			answered_before = text_similarity(done.v[k].title, strlen(done.v[k].title),
-							  g->title, strlen(g->title)) >=
-					  text_same_threshold();
+		const struct groups *known[] = {&done, &faq};
+		for (size_t j = 0; j < 2 && !answered_before; j++)
+			for (size_t k = 0; k < known[j]->n && !answered_before; k++)
+				answered_before =
+					text_similarity(known[j]->v[k].title, strlen(known[j]->v[k].title),
+							g->title, strlen(g->title)) >= text_same_threshold();
 		snprintf(reason, sizeof(reason), "%zu 场直播中 %lld 人次提问，%s", g->nstreams,
 			 (long long)g->questions,
 			 g->deferred	   ? "已暂缓答复，宜在下场直播集中解答"
-			 : answered_before ? "往期直播已答复但仍有人问，宜再讲并推送常见问题"
+			 : answered_before ? "已有答复但仍有人问，宜再讲并推送常见问题"
 					   : "尚未答复");
 		json_array_append_new(proposed, json_pack("{s:s, s:I, s:s}", "topic", g->title,
 							  "questions", (json_int_t)g->questions,
@@ -243,6 +263,7 @@ fail:
 	groups_free(&open);
 	groups_free(&done);
 	groups_free(&sugg);
+	groups_free(&faq);
 	if (rcp)
 		*rcp = rc < 0 ? rc : 0;
 	return out;
