@@ -342,6 +342,9 @@ static bool cl_indexed(uint32_t hash, uint32_t n)
 
 static int cl_index_doc(struct text_clusterer *c, uint32_t slot, const struct cl_doc *d)
 {
+	for (uint32_t i = 0; i < d->n; i++) /* the probes' cache misses overlap */
+		if (cl_indexed(d->hash[i], d->n))
+			__builtin_prefetch(&c->index[cl_mix(d->hash[i]) & c->index_mask], 1);
 	for (uint32_t i = 0; i < d->n; i++)
 		if (cl_indexed(d->hash[i], d->n) && cl_index_add(c, d->hash[i], slot) < 0)
 			return -1;
@@ -619,6 +622,8 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 	const struct cl_entry *ent[CL_PROBES];
 	float ew[CL_PROBES];
 	uint32_t m = 0;
+	for (uint32_t pi = 0; pi < np; pi++) /* the probes' cache misses overlap */
+		__builtin_prefetch(&c->index[cl_mix(q->hash[pick[pi]]) & c->index_mask]);
 	for (uint32_t pi = 0; pi < np; pi++) {
 		uint32_t i = pick[pi];
 		const struct cl_entry *e = cl_index_find(c, q->hash[i]);
@@ -633,6 +638,9 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		ent[j] = e;
 		ew[j] = q->w[i];
 	}
+	for (uint32_t i = 0; i < m; i++)
+		if (ent[i]->cls != CL_INLINE)
+			__builtin_prefetch(&ent[i]->u.p[ent[i]->len - 1]);
 	const struct cl_scratch *s = &c->scratch;
 	uint32_t ntouched = 0, scanned = 0;
 	for (uint32_t i = 0; i < m && scanned < CL_SCAN; i++) {
@@ -702,7 +710,8 @@ static void cl_reweight(const struct text_clusterer *c, struct text_shingles *q)
 	float total = 0;
 	for (uint32_t i = 0; i < q->n; i++) {
 		uint32_t h = q->hash[i];
-		uint32_t df = (h & 3) == 1 ? c->df_uni[h >> 2 & CL_DF_UNI] : c->df_bi[h >> 2 & CL_DF_BI];
+		uint32_t df = (h & 3) == 1 ? c->df_uni[h >> 2 & CL_DF_UNI]
+					   : c->df_bi[h >> 2 & CL_DF_BI];
 		float ldf = df < CL_LOG_TAB ? c->logtab[df] : logf((float)df + 1.0f);
 		float d = (lognk - ldf) / lognk;
 		d = d > 1 ? 1 : d < 0.05f ? 0.05f : d;
