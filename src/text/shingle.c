@@ -206,6 +206,7 @@ void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
 	struct shingle_tab *t = &s->tab;
 	t->bits = bits;
 	memset(t->key, 0, sizeof(uint32_t) << bits);
+	memset(t->idx, 0, sizeof(uint16_t) << bits); /* read (and ignored) on a miss */
 	for (size_t i = 0; i < n; i++) {
 		for (unsigned len = 1; len <= 2 && i + len <= n; len++) {
 			uint32_t h = shingle_hash(cps + i, len);
@@ -236,16 +237,17 @@ float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const 
 	const struct shingle_tab *t = &a->tab;
 	uint32_t mask = (1U << t->bits) - 1;
 	float shared = 0;
+	if (a->n == 0)
+		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t h = hash[i];
 		uint32_t j = (h * 2654435761U) >> (32 - t->bits);
-		for (; t->key[j]; j = (j + 1) & mask) {
-			if (t->key[j] == h) {
-				float wa = a->w[t->idx[j]];
-				shared += wa < w[i] ? wa : w[i];
-				break;
-			}
-		}
+		while (t->key[j] != h && t->key[j] != 0) /* rarely loops: the table is sparse */
+			j = (j + 1) & mask;
+		/* without a branch on found / not found, which no predictor guesses */
+		float wa = a->w[t->idx[j]];
+		float m = wa < w[i] ? wa : w[i];
+		shared += t->key[j] == h ? m : 0.0f;
 	}
 	return shared;
 }
