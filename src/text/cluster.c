@@ -679,9 +679,17 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 			cw[lo] = a;
 		}
 	}
-	float top = 0;
-	for (uint32_t k = 0; k < nc; k++)
-		top = cw[k] > top ? cw[k] : top;
+	for (uint32_t k = 1; k < nc; k++) { /* most overlap first: it most often wins */
+		for (uint32_t j = k; j > 0 && cw[j] > cw[j - 1]; j--) {
+			float tw = cw[j];
+			uint32_t tc = cand[j];
+			cw[j] = cw[j - 1];
+			cand[j] = cand[j - 1];
+			cw[j - 1] = tw;
+			cand[j - 1] = tc;
+		}
+	}
+	float top = nc ? cw[0] : 0;
 	for (uint32_t k = 0; k < nc; k++) {
 		if (cw[k] < top * CL_CAND_RATIO)
 			continue; /* far behind the best overlap: not worth scoring */
@@ -689,8 +697,16 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		/* average link over the stored members: one stray member does not drag in
 		 * questions like it (single link chains same-topic questions together) */
 		double sum = 0;
-		for (uint32_t j = 0; j < cl->ndocs; j++)
+		uint32_t j = 0;
+		for (; j < cl->ndocs; j++) {
 			sum += cl_doc_sim(q, &cl->docs[j]);
+			/* the best the average can still be, every other member a perfect 1 */
+			double reach = (sum + (cl->ndocs - j - 1)) / cl->ndocs;
+			if (reach < c->threshold || reach < best.score)
+				break;
+		}
+		if (j < cl->ndocs)
+			continue; /* cannot reach the threshold or beat the best */
 		double sc = cl->ndocs ? sum / cl->ndocs : 0;
 		if (sc > best.score || (sc == best.score && best.slot != CL_NONE &&
 					cl->id < c->clusters[best.slot].id)) {
