@@ -10,8 +10,11 @@
 
 enum { CLASSIFY_BUF = 3 * TEXT_MAX_INPUT + 1 };
 
-/* Whole-message small talk is a cover of the text by these (and filler particles). */
+/* Whole-message small talk is a cover of the text by these (and filler particles): greetings,
+ * arrivals, praise, thanks, laughter, and remarks on the broadcast itself (卡了, 听不清). */
 static const char *const classify_smalltalk[] = {
+	"卡了", "卡", "好卡", "有点卡", "听不清", "听不见", "没声音", "声音小", "声音太小", "看不清",
+	"画面", "延迟", "第一", "吗", "又",
 	"主播好", "主播", "老师好", "老师", "大家好", "大家", "你好", "您好", "晚上好", "早上好", "下午好", "中午好", "上午好",
 	"好久不见", "各位", "来了", "来啦", "又来了", "我来了", "报到", "打卡", "签到", "前排", "沙发", "围观", "路过", "在吗",
 	"在不在", "666", "牛", "牛逼", "nb", "厉害", "太棒了", "棒", "赞", "点赞", "好", "支持", "加油", "辛苦了",
@@ -26,6 +29,8 @@ static const char *const classify_smalltalk[] = {
 
 /* A suggestion starts with one of these, after the openers below. */
 static const char *const classify_suggest[] = {
+	"能不能讲", "能否讲", "可不可以讲", "可以讲讲", "讲讲", "讲一下", "说说", "介绍一下",
+	"讲得太快", "讲慢", "说慢", "慢点", "慢一点", "太快了", "大声点", "声音大点", "声音大一点",
 	"建议", "希望", "提议", "提个建议", "提个意见", "意见", "能不能多", "能否多", "可不可以多", "可以多", "能多", "多讲", "多说",
 	"多介绍", "多播", "下次", "以后", "应该多", "最好", "要是能", "如果能", "期待", "盼望", "呼吁", "请多", "再多",
 };
