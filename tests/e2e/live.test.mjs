@@ -33,11 +33,11 @@ const COUNTY = process.env.TALA_E2E_COUNTY || 'balinyouqi'
 
 const RUN = Date.now().toString(36).slice(-6)
 const TITLE = `草原生态补奖政策解读直播 ${RUN}`
-// Three paraphrases of one question. The text engine groups questions by the characters they
-// share: '请问今年的草原补奖啥时候发' and '草原生态保护补助奖励资金几月份到账' say the same in other
-// words (similarity 0.27 and 0.15 to the first, under the engine's threshold) and become hot
-// questions of their own, so the test asks these.
-const QUESTIONS = ['草原生态补奖什么时候发放？', '请问今年的草原生态补奖啥时候发放', '草原生态补奖资金什么时候发放到户']
+// Three paraphrases of one question. The text engine groups questions by the characters and
+// words they share: the brief's third example, '草原生态保护补助奖励资金几月份到账', says the same
+// in other words (similarity 0.24 to the first, under the clusterer's 0.48) and becomes a hot
+// question of its own, so the test asks a third paraphrase closer in wording.
+const QUESTIONS = ['草原生态补奖什么时候发放？', '请问今年的草原补奖啥时候发', '草原生态补奖资金什么时候发放到户']
 const ANSWER = '今年的草原生态保护补助奖励资金预计6月底前通过“一卡通”发放到户，请留意银行短信。'
 const WORD = `测试敏感词${RUN}`
 const CODE_RE = /^[2-9A-HJKMNP-Z]{6}$/
