@@ -132,6 +132,7 @@ test('live Q&A: viewers ask, questions group into one hot question, the host ans
       assert.equal(stream.node.code, COUNTY)
       assert.deepEqual(stream.topics, ['草原补奖', '医保'])
       assert.match(stream.join_code, CODE_RE)
+      assert.ok(stream.join_url.endsWith(`/m/#/live/${stream.join_code}`), stream.join_url)
       assert.equal((await page.locator('[data-test=live-join-code]').innerText()).trim(), stream.join_code)
       await page.click('[data-test=live-start]')
       await page.locator('[data-test=live-console-status][data-status=live]').waitFor()
