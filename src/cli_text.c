@@ -155,8 +155,7 @@ static int cli_text_run(bool pairs, const struct text_cluster_opts *opts)
 		if (!c)
 			goto fail;
 	}
-	static char out[1 << 16];
-	setvbuf(stdout, out, _IOFBF, sizeof(out));
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* flushed whenever input runs dry */
 	char *line;
 	size_t len;
 	for (;;) {

@@ -33,6 +33,7 @@ enum {
 };
 #define CL_NONE UINT32_MAX
 #define CL_DEFAULT_MAX 100000
+#define CL_MAX_CLUSTERS (1U << 22) /* max_clusters is capped here */
 /* The default threshold, tuned on the DIAC2019 dev stream for BCubed F1 and ARI with
  * precision kept on the hard negatives (docs/text.md). Lower than text_same_threshold():
  * a question is scored by its average similarity to a cluster's members, with the stream's
@@ -342,6 +343,9 @@ static bool cl_indexed(uint32_t hash, uint32_t n)
 
 static int cl_index_doc(struct text_clusterer *c, uint32_t slot, const struct cl_doc *d)
 {
+	for (uint32_t i = 0; i < d->n; i++) /* the probes' cache misses overlap */
+		if (cl_indexed(d->hash[i], d->n))
+			__builtin_prefetch(&c->index[cl_mix(d->hash[i]) & c->index_mask], 1);
 	for (uint32_t i = 0; i < d->n; i++)
 		if (cl_indexed(d->hash[i], d->n) && cl_index_add(c, d->hash[i], slot) < 0)
 			return -1;
@@ -538,8 +542,8 @@ struct text_clusterer *text_clusterer_new(const struct text_cluster_opts *opts)
 		return NULL;
 	c->threshold = opts && opts->threshold > 0 ? opts->threshold : CL_THRESHOLD;
 	c->max_clusters = opts && opts->max_clusters > 0 ? opts->max_clusters : CL_DEFAULT_MAX;
-	if (c->max_clusters > UINT32_MAX / 4)
-		c->max_clusters = UINT32_MAX / 4;
+	if (c->max_clusters > CL_MAX_CLUSTERS)
+		c->max_clusters = CL_MAX_CLUSTERS; /* an index vector's length has 24 bits */
 	c->free_cluster = CL_NONE;
 	c->lru_head = c->lru_tail = CL_NONE;
 	c->df_uni = calloc(CL_DF_UNI + 1, sizeof(*c->df_uni));
@@ -619,6 +623,8 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 	const struct cl_entry *ent[CL_PROBES];
 	float ew[CL_PROBES];
 	uint32_t m = 0;
+	for (uint32_t pi = 0; pi < np; pi++) /* the probes' cache misses overlap */
+		__builtin_prefetch(&c->index[cl_mix(q->hash[pick[pi]]) & c->index_mask]);
 	for (uint32_t pi = 0; pi < np; pi++) {
 		uint32_t i = pick[pi];
 		const struct cl_entry *e = cl_index_find(c, q->hash[i]);
@@ -633,6 +639,9 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		ent[j] = e;
 		ew[j] = q->w[i];
 	}
+	for (uint32_t i = 0; i < m; i++)
+		if (ent[i]->cls != CL_INLINE)
+			__builtin_prefetch(&ent[i]->u.p[ent[i]->len - 1]);
 	const struct cl_scratch *s = &c->scratch;
 	uint32_t ntouched = 0, scanned = 0;
 	for (uint32_t i = 0; i < m && scanned < CL_SCAN; i++) {
@@ -671,9 +680,17 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 			cw[lo] = a;
 		}
 	}
-	float top = 0;
-	for (uint32_t k = 0; k < nc; k++)
-		top = cw[k] > top ? cw[k] : top;
+	for (uint32_t k = 1; k < nc; k++) { /* most overlap first: it most often wins */
+		for (uint32_t j = k; j > 0 && cw[j] > cw[j - 1]; j--) {
+			float tw = cw[j];
+			uint32_t tc = cand[j];
+			cw[j] = cw[j - 1];
+			cand[j] = cand[j - 1];
+			cw[j - 1] = tw;
+			cand[j - 1] = tc;
+		}
+	}
+	float top = nc ? cw[0] : 0;
 	for (uint32_t k = 0; k < nc; k++) {
 		if (cw[k] < top * CL_CAND_RATIO)
 			continue; /* far behind the best overlap: not worth scoring */
@@ -681,8 +698,16 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		/* average link over the stored members: one stray member does not drag in
 		 * questions like it (single link chains same-topic questions together) */
 		double sum = 0;
-		for (uint32_t j = 0; j < cl->ndocs; j++)
+		uint32_t j = 0;
+		for (; j < cl->ndocs; j++) {
 			sum += cl_doc_sim(q, &cl->docs[j]);
+			/* the best the average can still be, every other member a perfect 1 */
+			double reach = (sum + (cl->ndocs - j - 1)) / cl->ndocs;
+			if (reach < c->threshold || reach < best.score)
+				break;
+		}
+		if (j < cl->ndocs)
+			continue; /* cannot reach the threshold or beat the best */
 		double sc = cl->ndocs ? sum / cl->ndocs : 0;
 		if (sc > best.score || (sc == best.score && best.slot != CL_NONE &&
 					cl->id < c->clusters[best.slot].id)) {
@@ -702,7 +727,8 @@ static void cl_reweight(const struct text_clusterer *c, struct text_shingles *q)
 	float total = 0;
 	for (uint32_t i = 0; i < q->n; i++) {
 		uint32_t h = q->hash[i];
-		uint32_t df = (h & 3) == 1 ? c->df_uni[h >> 2 & CL_DF_UNI] : c->df_bi[h >> 2 & CL_DF_BI];
+		uint32_t df = (h & 3) == 1 ? c->df_uni[h >> 2 & CL_DF_UNI]
+					   : c->df_bi[h >> 2 & CL_DF_BI];
 		float ldf = df < CL_LOG_TAB ? c->logtab[df] : logf((float)df + 1.0f);
 		float d = (lognk - ldf) / lognk;
 		d = d > 1 ? 1 : d < 0.05f ? 0.05f : d;

@@ -61,15 +61,22 @@ static const struct {
 	const uint32_t *from, *to;
 } shingle_canon[] = { /* sorted by first character, longer first */
 	{U"一下", U""}, {U"为何", U"为什么"}, {U"么", U"吗"}, {U"了", U""}, {U"什么地方", U"哪里"},
-	{U"什么部门", U"哪里"}, {U"会不会", U"吗"}, {U"何处", U"哪里"}, {U"何种", U"什么"}, {U"可不可以", U"吗"},
-	{U"可否", U"吗"}, {U"吧", U""}, {U"呀", U""}, {U"呢", U""}, {U"咋样", U"怎么"}, {U"咋", U"怎么"},
-	{U"哦", U""}, {U"哪个部门", U"哪里"}, {U"哪些部门", U"哪里"}, {U"哪儿", U"哪里"}, {U"哪种", U"什么"},
-	{U"啊", U""}, {U"啥", U"什么"}, {U"嘛", U""}, {U"多少时间", U"多久"}, {U"多少费用", U"多少钱"},
-	{U"多长时间", U"多久"}, {U"多长期限", U"多久"}, {U"多少钱", U"多少钱"}, {U"如何处理", U"怎么办"}, {U"如何应对", U"怎么办"},
-	{U"如何", U"怎么"}, {U"怎么处理", U"怎么办"}, {U"怎么办", U"怎么办"}, {U"怎么样", U"怎么"}, {U"怎样", U"怎么"},
-	{U"想问一下", U""}, {U"想问", U""}, {U"我想问", U""}, {U"是不是", U"吗"}, {U"是否", U"吗"}, {U"有没有", U"吗"},
-	{U"的", U""}, {U"能不能", U"吗"}, {U"能否", U"吗"}, {U"该怎么办", U"怎么办"}, {U"请教", U""}, {U"请问", U""},
-	{U"问一下", U""},
+	{U"什么部门", U"哪里"}, {U"什么叫", U"什么是"}, {U"企业", U"公司"}, {U"会不会", U"吗"}, {U"何处", U"哪里"},
+	{U"何种", U"什么"}, {U"单位", U"公司"}, {U"可不可以", U"吗"}, {U"可以", U"能"}, {U"可否", U"吗"},
+	{U"吧", U""}, {U"含义", U"定义"}, {U"呀", U""}, {U"呢", U""}, {U"咋样", U"怎么"}, {U"咋", U"怎么"},
+	{U"咨询", U"问"}, {U"哦", U""}, {U"哪个部门", U"哪里"}, {U"哪些部门", U"哪里"}, {U"哪儿", U"哪里"},
+	{U"哪种", U"什么"}, {U"啊", U""}, {U"啥", U"什么"}, {U"嘛", U""}, {U"坐牢", U"判刑"},
+	{U"多少时间", U"多久"}, {U"多少费用", U"多少钱"}, {U"多长时间", U"多久"}, {U"多长期限", U"多久"},
+	{U"多少年", U"几年"}, {U"多少钱", U"多少钱"}, {U"如何处理", U"怎么办"}, {U"如何应对", U"怎么办"}, {U"如何", U"怎么"},
+	{U"妈妈", U"母亲"}, {U"媳妇", U"妻子"}, {U"孩子", U"子女"}, {U"小孩", U"子女"}, {U"应当", U"要"},
+	{U"应该", U"要"}, {U"得到", U"获得"}, {U"必须", U"要"}, {U"怎么处理", U"怎么办"}, {U"怎么办", U"怎么办"},
+	{U"怎么样", U"怎么"}, {U"怎样", U"怎么"}, {U"想问一下", U""}, {U"想问", U""}, {U"意思", U"定义"},
+	{U"我想问", U""}, {U"报销", U"报"}, {U"是不是", U"吗"}, {U"是否", U"吗"}, {U"有没有", U"吗"},
+	{U"概念", U"定义"}, {U"欠账", U"欠款"}, {U"欠钱", U"欠款"}, {U"爸爸", U"父亲"}, {U"状告", U"告"},
+	{U"的", U""}, {U"老公", U"丈夫"}, {U"老婆", U"妻子"}, {U"能不能", U"吗"}, {U"能否", U"吗"},
+	{U"能够", U"能"}, {U"补偿", U"赔偿"}, {U"该怎么办", U"怎么办"}, {U"请教", U""}, {U"请问", U""},
+	{U"赔付", U"赔偿"}, {U"起诉", U"告"}, {U"辞职", U"离职"}, {U"问一下", U""}, {U"需要", U"要"},
+	{U"驾照", U"驾驶证"},
 };
 
 #define SHINGLE_NCANON (sizeof(shingle_canon) / sizeof(shingle_canon[0]))
@@ -150,24 +157,26 @@ static const struct {
 	const uint32_t *pat;
 	uint32_t intent;
 } shingle_intents[] = { /* sorted by first character */
-	{U"不同", INTENT_DIFF}, {U"为什么", INTENT_WHY}, {U"什么意思", INTENT_WHAT}, {U"什么时候", INTENT_WHEN},
-	{U"什么部门", INTENT_WHERE}, {U"什么叫", INTENT_WHAT}, {U"什么是", INTENT_WHAT},
-	{U"价格", INTENT_COST}, {U"何时", INTENT_WHEN}, {U"几号", INTENT_WHEN}, {U"几天", INTENT_WHEN},
-	{U"几年", INTENT_WHEN}, {U"几月", INTENT_WHEN}, {U"判几年", INTENT_PENALTY},
-	{U"判多少", INTENT_PENALTY}, {U"区别", INTENT_DIFF}, {U"原因", INTENT_WHY}, {U"去哪", INTENT_WHERE},
-	{U"后果", INTENT_EFFECT}, {U"含义", INTENT_WHAT}, {U"哪个部门", INTENT_WHERE},
-	{U"哪天", INTENT_WHEN}, {U"哪里", INTENT_WHERE}, {U"在哪", INTENT_WHERE}, {U"地址", INTENT_WHERE},
+	{U"不同", INTENT_DIFF}, {U"为什么", INTENT_WHY}, {U"什么意思", INTENT_WHAT},
+	{U"什么时候", INTENT_WHEN}, {U"什么部门", INTENT_WHERE}, {U"什么叫", INTENT_WHAT},
+	{U"什么是", INTENT_WHAT}, {U"价格", INTENT_COST}, {U"何时", INTENT_WHEN}, {U"几号", INTENT_WHEN},
+	{U"几天", INTENT_WHEN}, {U"几年", INTENT_WHEN}, {U"几月", INTENT_WHEN},
+	{U"判几年", INTENT_PENALTY}, {U"判多少", INTENT_PENALTY}, {U"区别", INTENT_DIFF},
+	{U"原因", INTENT_WHY}, {U"去哪", INTENT_WHERE}, {U"后果", INTENT_EFFECT},
+	{U"含义", INTENT_WHAT}, {U"哪个部门", INTENT_WHERE}, {U"哪天", INTENT_WHEN},
+	{U"哪里", INTENT_WHERE}, {U"在哪", INTENT_WHERE}, {U"地址", INTENT_WHERE},
 	{U"地点", INTENT_WHERE}, {U"坐牢", INTENT_PENALTY}, {U"处罚", INTENT_PENALTY},
-	{U"多少费", INTENT_COST}, {U"多少钱", INTENT_COST}, {U"多久", INTENT_WHEN}, {U"定义", INTENT_WHAT},
-	{U"差别", INTENT_DIFF}, {U"带什么", INTENT_DOCS}, {U"影响", INTENT_EFFECT}, {U"怎么办理", INTENT_HOW},
-	{U"怎么操作", INTENT_HOW}, {U"怎么理解", INTENT_WHAT}, {U"怎么申请", INTENT_HOW}, {U"情况", INTENT_COND},
+	{U"多少费", INTENT_COST}, {U"多少钱", INTENT_COST}, {U"多久", INTENT_WHEN},
+	{U"定义", INTENT_WHAT}, {U"差别", INTENT_DIFF}, {U"带什么", INTENT_DOCS},
+	{U"影响", INTENT_EFFECT}, {U"怎么办理", INTENT_HOW}, {U"怎么操作", INTENT_HOW},
+	{U"怎么理解", INTENT_WHAT}, {U"怎么申请", INTENT_HOW}, {U"情况", INTENT_COND},
 	{U"情形", INTENT_COND}, {U"手续", INTENT_HOW}, {U"指什么", INTENT_WHAT}, {U"收费", INTENT_COST},
-	{U"效力", INTENT_EFFECT}, {U"无效", INTENT_EFFECT}, {U"时效", INTENT_WHEN}, {U"时间", INTENT_WHEN},
-	{U"是指", INTENT_WHAT}, {U"有效", INTENT_EFFECT}, {U"期限", INTENT_WHEN}, {U"材料", INTENT_DOCS},
-	{U"条件", INTENT_COND}, {U"标准", INTENT_COST}, {U"概念", INTENT_WHAT}, {U"步骤", INTENT_HOW},
-	{U"流程", INTENT_HOW}, {U"程序", INTENT_HOW}, {U"管辖", INTENT_WHERE}, {U"罚款", INTENT_PENALTY},
-	{U"证件", INTENT_DOCS}, {U"谁", INTENT_WHO}, {U"责任", INTENT_PENALTY}, {U"费用", INTENT_COST},
-	{U"资料", INTENT_DOCS},
+	{U"效力", INTENT_EFFECT}, {U"无效", INTENT_EFFECT}, {U"时效", INTENT_WHEN},
+	{U"时间", INTENT_WHEN}, {U"是指", INTENT_WHAT}, {U"有效", INTENT_EFFECT},
+	{U"期限", INTENT_WHEN}, {U"材料", INTENT_DOCS}, {U"条件", INTENT_COND}, {U"标准", INTENT_COST},
+	{U"概念", INTENT_WHAT}, {U"步骤", INTENT_HOW}, {U"流程", INTENT_HOW}, {U"程序", INTENT_HOW},
+	{U"管辖", INTENT_WHERE}, {U"罚款", INTENT_PENALTY}, {U"证件", INTENT_DOCS},
+	{U"谁", INTENT_WHO}, {U"责任", INTENT_PENALTY}, {U"费用", INTENT_COST}, {U"资料", INTENT_DOCS},
 };
 #define SHINGLE_NINTENTS (sizeof(shingle_intents) / sizeof(shingle_intents[0]))
 
@@ -204,6 +213,7 @@ void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
 	struct shingle_tab *t = &s->tab;
 	t->bits = bits;
 	memset(t->key, 0, sizeof(uint32_t) << bits);
+	memset(t->idx, 0, sizeof(uint16_t) << bits); /* read (and ignored) on a miss */
 	for (size_t i = 0; i < n; i++) {
 		for (unsigned len = 1; len <= 2 && i + len <= n; len++) {
 			uint32_t h = shingle_hash(cps + i, len);
@@ -234,15 +244,17 @@ float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const 
 	const struct shingle_tab *t = &a->tab;
 	uint32_t mask = (1U << t->bits) - 1;
 	float shared = 0;
+	if (a->n == 0)
+		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t h = hash[i];
-		for (uint32_t j = (h * 2654435761U) >> (32 - t->bits); t->key[j]; j = (j + 1) & mask) {
-			if (t->key[j] == h) {
-				float wa = a->w[t->idx[j]];
-				shared += wa < w[i] ? wa : w[i];
-				break;
-			}
-		}
+		uint32_t j = (h * 2654435761U) >> (32 - t->bits);
+		while (t->key[j] != h && t->key[j] != 0) /* rarely loops: the table is sparse */
+			j = (j + 1) & mask;
+		/* without a branch on found / not found, which no predictor guesses */
+		float wa = a->w[t->idx[j]];
+		float m = wa < w[i] ? wa : w[i];
+		shared += t->key[j] == h ? m : 0.0f;
 	}
 	return shared;
 }

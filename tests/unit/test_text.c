@@ -158,16 +158,19 @@ static void test_classify_examples(void **state)
 	(void)state;
 	const char *small[] = {"主播好", "666", "来了来了", "支持", "谢谢主播", "👍", "？？？",
 			       "主播辛苦了！", "哈哈哈哈", "打卡", "大家好", "1", "好的收到",
-			       "讲得真好👍👍", "ok", "晚上好主播"};
+			       "讲得真好👍👍", "ok", "晚上好主播", "卡了", "画面卡了吗",
+			       "听不清", "前排", "第一"};
 	for (size_t i = 0; i < sizeof(small) / sizeof(*small); i++)
 		kind_is(small[i], TEXT_SMALLTALK);
 	const char *sugg[] = {"建议多讲讲医保缴费", "希望下次讲讲养老保险", "能不能多讲讲低保政策",
-			      "主播建议把办事流程发出来", "下次直播讲讲耕地补贴吧"};
+			      "主播建议把办事流程发出来", "下次直播讲讲耕地补贴吧", "讲得太快了",
+			      "主播声音大点", "主播能不能讲讲新农合"};
 	for (size_t i = 0; i < sizeof(sugg) / sizeof(*sugg); i++)
 		kind_is(sugg[i], TEXT_SUGGESTION);
 	const char *ques[] = {"请问草原补奖什么时候发？", "医保怎么交", "低保能办吗",
 			      "孩子上学补助怎么办", "办身份证多少钱", "营业执照在哪里办",
-			      "主播好，请问医保缴费截止到哪天", "养老保险", "希望知道补贴发多少钱"};
+			      "主播好，请问医保缴费截止到哪天", "养老保险", "希望知道补贴发多少钱",
+			      "能不能讲讲新农合怎么报销"};
 	for (size_t i = 0; i < sizeof(ques) / sizeof(*ques); i++)
 		kind_is(ques[i], TEXT_QUESTION);
 	assert_string_equal(text_kind_name(TEXT_QUESTION), "question");
