@@ -33,6 +33,7 @@ enum {
 };
 #define CL_NONE UINT32_MAX
 #define CL_DEFAULT_MAX 100000
+#define CL_MAX_CLUSTERS (1U << 22) /* max_clusters is capped here */
 /* The default threshold, tuned on the DIAC2019 dev stream for BCubed F1 and ARI with
  * precision kept on the hard negatives (docs/text.md). Lower than text_same_threshold():
  * a question is scored by its average similarity to a cluster's members, with the stream's
@@ -541,8 +542,8 @@ struct text_clusterer *text_clusterer_new(const struct text_cluster_opts *opts)
 		return NULL;
 	c->threshold = opts && opts->threshold > 0 ? opts->threshold : CL_THRESHOLD;
 	c->max_clusters = opts && opts->max_clusters > 0 ? opts->max_clusters : CL_DEFAULT_MAX;
-	if (c->max_clusters > UINT32_MAX / 4)
-		c->max_clusters = UINT32_MAX / 4;
+	if (c->max_clusters > CL_MAX_CLUSTERS)
+		c->max_clusters = CL_MAX_CLUSTERS; /* an index vector's length has 24 bits */
 	c->free_cluster = CL_NONE;
 	c->lru_head = c->lru_tail = CL_NONE;
 	c->df_uni = calloc(CL_DF_UNI + 1, sizeof(*c->df_uni));

@@ -27,7 +27,8 @@ size_t text_normalize(const char *in, size_t len, char *out, size_t cap);
 /* ---- redaction (redact.c) ----------------------------------------------------------
  * Public text with mainland mobile numbers (1[3-9]x, 11 digits, also with spaces or
  * dashes inside, full-width digits too) and ID-card numbers (18 characters, last may be X)
- * masked: 138****5678, 1501**********1234. Other text is kept byte for byte. Returns a
+ * masked: 138****5678, 1501**********1234. Other text is kept byte for byte (but, like
+ * everywhere, invalid UTF-8 is dropped and input past TEXT_MAX_INPUT is cut). Returns a
  * malloc'd string (NULL only when out of memory); *found is set to the number masked. */
 char *text_redact(const char *in, size_t len, int *found);
 
@@ -64,7 +65,7 @@ bool text_same(const char *a, size_t alen, const char *b, size_t blen);
  * joined cluster is retired (it keeps its id; later questions no longer join it). */
 struct text_cluster_opts {
 	double threshold;    /* 0 = the clusterer's tuned default (text_clusterer_threshold) */
-	size_t max_clusters; /* 0 = 100000 */
+	size_t max_clusters; /* 0 = 100000; at most 4194304 */
 };
 struct text_clusterer;
 struct text_clusterer *text_clusterer_new(const struct text_cluster_opts *opts);

@@ -12,8 +12,11 @@ enum { WORDLIST_BUF = 3 * TEXT_MAX_INPUT + 1 };
 
 struct wl_node {
 	int32_t fail;
-	int32_t word; /* index of the listed word ending here, or -1 */
-	int32_t out;  /* nearest node on the fail chain with a word, or -1 */
+	int32_t word;	 /* index of the listed word ending here, or -1 */
+	int32_t out;	 /* nearest node on the fail chain with a word, or -1 */
+	int32_t child;	 /* first child, -1 if none (for building: the children as a list) */
+	int32_t sibling; /* next child of the same parent, -1 if none */
+	unsigned char byte; /* the byte that leads here */
 };
 
 struct wl_edge {
@@ -81,7 +84,8 @@ struct text_wordlist *text_wordlist_new(const char *const *words, size_t n)
 	queue = malloc(total * sizeof(*queue));
 	if (!wl->words || !wl->nodes || !wl->edges || !queue)
 		goto fail;
-	wl->nodes[0] = (struct wl_node){.fail = 0, .word = -1, .out = -1};
+	wl->nodes[0] = (struct wl_node){.fail = 0, .word = -1, .out = -1, .child = -1,
+					.sibling = -1};
 	wl->nnodes = 1;
 	for (size_t i = 0; i < n; i++) {
 		if (!words[i])
@@ -99,7 +103,11 @@ struct text_wordlist *text_wordlist_new(const char *const *words, size_t n)
 			int32_t next = wl_goto(wl, node, b);
 			if (next < 0) {
 				next = (int32_t)wl->nnodes++;
-				wl->nodes[next] = (struct wl_node){.fail = 0, .word = -1, .out = -1};
+				wl->nodes[next] = (struct wl_node){.fail = 0, .word = -1, .out = -1,
+								   .child = -1,
+								   .sibling = wl->nodes[node].child,
+								   .byte = b};
+				wl->nodes[node].child = next;
 				wl_put(wl, node, b, next);
 			}
 			node = next;
@@ -110,19 +118,14 @@ struct text_wordlist *text_wordlist_new(const char *const *words, size_t n)
 	}
 	/* breadth-first: a node's fail link is the longest proper suffix that is in the trie */
 	size_t head = 0, tail = 0;
-	for (unsigned b = 0; b < 256; b++) {
-		int32_t c = wl_goto(wl, 0, (unsigned char)b);
-		if (c > 0) {
-			wl->nodes[c].fail = 0;
-			queue[tail++] = c;
-		}
+	for (int32_t c = wl->nodes[0].child; c >= 0; c = wl->nodes[c].sibling) {
+		wl->nodes[c].fail = 0;
+		queue[tail++] = c;
 	}
 	while (head < tail) {
 		int32_t u = queue[head++];
-		for (unsigned b = 0; b < 256; b++) {
-			int32_t c = wl_goto(wl, u, (unsigned char)b);
-			if (c < 0)
-				continue;
+		for (int32_t c = wl->nodes[u].child; c >= 0; c = wl->nodes[c].sibling) {
+			unsigned char b = wl->nodes[c].byte;
 			int32_t f = wl->nodes[u].fail;
 			int32_t t;
 			for (;;) {

@@ -40,9 +40,14 @@ class LiveRateLimitTest(LiveCase):
         for i in range(50):
             r = Viewer(srv, ip=nat).ask(sid, "我是第%d位观众，想问医保缴费截止日期" % i)
             self.assertEqual(r.status, 201, r)
-        # The address' own limit (60 per 10 s) stops the 56th phone.
-        over = [Viewer(srv, ip=nat).ask(sid, "再问一个问题 %d" % i).status for i in range(10)]
-        self.assertIn(429, over)
+        # The address' own limit (60 per 10 s) stops more phones soon (it refills 6 a second,
+        # so how soon depends on how long the above took).
+        over = []
+        for i in range(100):
+            over.append(Viewer(srv, ip=nat).ask(sid, "再问一个问题 %d" % i).status)
+            if over[-1] == 429:
+                break
+        self.assertEqual(over[-1], 429, over)
         # Elsewhere nothing changed, and the server is healthy.
         self.assertEqual(self.viewer().ask(sid, "养老保险怎么交？").status, 201)
         self.assertEqual(Client(srv).get("/healthz").status, 200)

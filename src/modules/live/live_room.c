@@ -10,7 +10,7 @@
  * transaction fails after the engine saw a question, the room is marked stale and rebuilt
  * on next use. Rooms live in a table keyed by stream id with its own lock; a room is never
  * freed while the server runs (it is small next to its clusterer). */
-#include "modules/live/live_internal.h"
+#include "modules/live/live_room_internal.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -26,16 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { ST_OPEN, ST_ANSWERED, ST_DEFERRED };
-static const char *const status_names[] = {"open", "answered", "deferred"};
-
-/* A set of 64-bit hashes (distinct askers), open addressing; 0 marks a free slot. */
-struct live_set {
-	uint64_t *v;
-	size_t n, cap;
-};
-
-static uint64_t hash_str(const char *s)
+uint64_t live_room_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
 	for (; *s; s++) {
@@ -45,7 +36,7 @@ static uint64_t hash_str(const char *s)
 	return h ? h : 1;
 }
 
-static bool set_add(struct live_set *s, uint64_t h)
+bool live_room_set_add(struct live_set *s, uint64_t h)
 {
 	if ((s->n + 1) * 2 > s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
@@ -73,64 +64,22 @@ static bool set_add(struct live_set *s, uint64_t h)
 	return true;
 }
 
-struct live_cluster {
-	int64_t id, merged_into;
-	char *title, *answer;
-	int status;
-	int64_t questions, upvotes;
-	struct live_set askers;
-	double heat;
-	int64_t heat_ms;
-	int64_t engine; /* the engine cluster it was opened for, -1 when none */
-};
-
-struct live_room {
-	struct live_room *next; /* in the table */
-	int64_t stream_id, county_id;
-	pthread_mutex_t lock;
-	bool built, stale;
-	char status[16];
-	struct text_clusterer *tc;
-	int64_t *emap; /* engine cluster → hot question id (0: none) */
-	size_t emap_cap;
-	struct live_cluster *cl;
-	size_t ncl, capcl;
-	size_t *slot; /* id hash → index + 1 into cl */
-	size_t slot_cap;
-	int64_t pinned;
-	uint64_t version;
-	char *hot20;
-	uint64_t hot20_version;
-	int64_t hot20_ms;
-	struct text_wordlist *words;
-	uint64_t words_gen;
-	/* group commit of viewers' questions: waiting submitters, and whether one leads */
-	pthread_mutex_t qlock;
-	struct submit_waiter *qhead, *qtail;
-	/* the published top 20: read without the room lock while it is current */
-	pthread_mutex_t pub_lock;
-	char *pub;
-	uint64_t pub_version;
-	int64_t pub_ms;
-	_Atomic uint64_t aversion; /* version, readable without the room lock */
-	bool leading;   /* a batch of this room is being written */
-	bool scheduled; /* on the committer's list */
-};
+static const char *const status_names[] = {"open", "answered", "deferred"};
 
 enum { ROOM_BUCKETS = 1024 };
 static pthread_rwlock_t rooms_lock = PTHREAD_RWLOCK_INITIALIZER; /* the table, not the rooms */
 static struct live_room *rooms[ROOM_BUCKETS];
-static _Atomic uint64_t words_gen = 1;
-static struct db *render_db; /* the database the rooms are built from (one per process) */
+_Atomic uint64_t live_words_gen = 1;
+struct db *live_room_db; /* the database the rooms are built from (one per process) */
 
 void live_words_changed(void)
 {
-	atomic_fetch_add(&words_gen, 1);
+	atomic_fetch_add(&live_words_gen, 1);
 }
 
 /* ---- clusters by id ---- */
 
-static struct live_cluster *room_cluster(struct live_room *r, int64_t id)
+struct live_cluster *live_room_cluster(struct live_room *r, int64_t id)
 {
 	if (!r->slot_cap || id <= 0)
 		return NULL;
@@ -152,7 +101,7 @@ static void room_slot_put(struct live_room *r, int64_t id, size_t index)
 	r->slot[j] = index + 1;
 }
 
-static struct live_cluster *room_cluster_add(struct live_room *r, int64_t id, const char *title)
+struct live_cluster *live_room_cluster_add(struct live_room *r, int64_t id, const char *title)
 {
 	if (r->ncl == r->capcl) {
 		r->capcl = r->capcl ? r->capcl * 2 : 32;
@@ -175,7 +124,7 @@ static struct live_cluster *room_cluster_add(struct live_room *r, int64_t id, co
 	return k;
 }
 
-static void room_emap_set(struct live_room *r, int64_t engine, int64_t id)
+void live_room_emap_set(struct live_room *r, int64_t engine, int64_t id)
 {
 	if (engine < 0)
 		return;
@@ -190,13 +139,13 @@ static void room_emap_set(struct live_room *r, int64_t engine, int64_t id)
 	r->emap[engine] = id;
 }
 
-static int64_t room_emap_get(const struct live_room *r, int64_t engine)
+int64_t live_room_emap_get(const struct live_room *r, int64_t engine)
 {
 	return engine >= 0 && (size_t)engine < r->emap_cap ? r->emap[engine] : 0;
 }
 
 /* Heat events may arrive out of time order (imported comments carry their own times). */
-static void cluster_heat(struct live_cluster *k, int64_t at, double w)
+void live_room_heat(struct live_cluster *k, int64_t at, double w)
 {
 	if (!k->heat_ms) {
 		k->heat = w;
@@ -253,21 +202,19 @@ static int load_tx(struct db_conn *c, void *ctx)
 	return live_store_load(c, x->stream_id, &x->l);
 }
 
-static void room_set_words(struct live_room *r, char **words, size_t n)
+void live_room_set_words(struct live_room *r, char **words, size_t n)
 {
 	text_wordlist_free(r->words);
 	r->words = n ? text_wordlist_new((const char *const *)words, n) : NULL;
 }
 
-static void room_changed(struct live_room *r);
-
 /* Builds the room from the database; room locked. */
-static int room_build(struct db *db, struct live_room *r)
+int live_room_build(struct db *db, struct live_room *r)
 {
 	struct load_ctx x;
 	memset(&x, 0, sizeof(x));
 	x.stream_id = r->stream_id;
-	uint64_t gen = atomic_load(&words_gen);
+	uint64_t gen = atomic_load(&live_words_gen);
 	int rc = db_read_run(db, load_tx, &x);
 	if (rc < 0 || rc == DB_DONE) {
 		live_load_free(&x.l);
@@ -281,7 +228,7 @@ static int room_build(struct db *db, struct live_room *r)
 	r->tc = text_clusterer_new(NULL);
 	for (size_t i = 0; i < l.nclusters; i++) {
 		struct live_load_cluster *x = &l.clusters[i];
-		struct live_cluster *k = room_cluster_add(r, x->id, x->title);
+		struct live_cluster *k = live_room_cluster_add(r, x->id, x->title);
 		k->merged_into = x->merged_into;
 		k->status = status_code(x->status);
 		k->answer = x->answer ? xstrdup(x->answer) : NULL;
@@ -290,11 +237,11 @@ static int room_build(struct db *db, struct live_room *r)
 		struct live_load_question *q = &l.questions[i];
 		if (strcmp(q->status, "visible") != 0)
 			continue;
-		struct live_cluster *k = room_cluster(r, q->cluster_id);
+		struct live_cluster *k = live_room_cluster(r, q->cluster_id);
 		if (strcmp(q->kind, "question") == 0) {
 			struct text_assignment a = text_clusterer_add(r->tc, q->text, strlen(q->text));
-			if (a.cluster >= 0 && k && !room_emap_get(r, a.cluster)) {
-				room_emap_set(r, a.cluster, k->id);
+			if (a.cluster >= 0 && k && !live_room_emap_get(r, a.cluster)) {
+				live_room_emap_set(r, a.cluster, k->id);
 				if (k->engine < 0)
 					k->engine = a.cluster;
 			}
@@ -303,26 +250,26 @@ static int room_build(struct db *db, struct live_room *r)
 			continue;
 		k->questions++;
 		k->upvotes += q->upvotes;
-		set_add(&k->askers, hash_str(q->device));
-		cluster_heat(k, q->created_at, 1.0);
+		live_room_set_add(&k->askers, live_room_hash(q->device));
+		live_room_heat(k, q->created_at, 1.0);
 	}
 	for (size_t i = 0; i < l.nvotes; i++) {
-		struct live_cluster *k = room_cluster(r, l.votes[i].cluster_id);
+		struct live_cluster *k = live_room_cluster(r, l.votes[i].cluster_id);
 		if (k)
-			cluster_heat(k, l.votes[i].at, 0.5);
+			live_room_heat(k, l.votes[i].at, 0.5);
 	}
-	room_set_words(r, l.words, l.nwords);
+	live_room_set_words(r, l.words, l.nwords);
 	r->words_gen = gen;
 	live_load_free(&l);
 	r->built = true;
 	r->stale = false;
-	room_changed(r);
+	live_room_changed(r);
 	return 0;
 }
 
 int live_room_rebuild(struct db *db, struct live_room *room)
 {
-	int rc = room_build(db, room);
+	int rc = live_room_build(db, room);
 	if (rc < 0)
 		room->stale = true;
 	return rc;
@@ -343,9 +290,9 @@ static int exists_tx(struct db_conn *c, void *ctx)
 }
 
 /* The room of stream_id from the table (created for a stream that exists), not locked. */
-static int room_find(struct db *db, int64_t stream_id, struct live_room **out)
+int live_room_find(struct db *db, int64_t stream_id, struct live_room **out)
 {
-	render_db = db;
+	live_room_db = db;
 	size_t b = (size_t)stream_id % ROOM_BUCKETS;
 	pthread_rwlock_rdlock(&rooms_lock);
 	struct live_room *r = rooms[b];
@@ -379,11 +326,11 @@ static int room_find(struct db *db, int64_t stream_id, struct live_room **out)
 }
 
 /* Locks r and builds it when needed. */
-static int room_lock(struct db *db, struct live_room *r)
+int live_room_lock(struct db *db, struct live_room *r)
 {
 	pthread_mutex_lock(&r->lock);
 	if (!r->built || r->stale) {
-		int rc = room_build(db, r);
+		int rc = live_room_build(db, r);
 		if (rc < 0) {
 			pthread_mutex_unlock(&r->lock);
 			return rc;
@@ -395,10 +342,10 @@ static int room_lock(struct db *db, struct live_room *r)
 int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out)
 {
 	struct live_room *r = NULL;
-	int rc = room_find(db, stream_id, &r);
+	int rc = live_room_find(db, stream_id, &r);
 	if (rc < 0)
 		return rc;
-	rc = room_lock(db, r);
+	rc = live_room_lock(db, r);
 	if (rc < 0)
 		return rc;
 	*out = r;
@@ -428,7 +375,7 @@ void live_room_forget(int64_t stream_id)
 char *live_room_snapshot(struct db *db, int64_t stream_id, uint64_t *version)
 {
 	struct live_room *r = NULL;
-	if (room_find(db, stream_id, &r) < 0)
+	if (live_room_find(db, stream_id, &r) < 0)
 		return NULL;
 	char *out = NULL;
 	int64_t now = clock_now_ms();
@@ -573,7 +520,7 @@ char *live_room_hot_text(struct live_room *r, int limit)
 
 json_t *live_room_hot_one(struct live_room *r, int64_t cluster_id)
 {
-	struct live_cluster *k = room_cluster(r, cluster_id);
+	struct live_cluster *k = live_room_cluster(r, cluster_id);
 	if (!k)
 		return NULL;
 	return hot_item(r, k, heat_now(k, clock_now_ms()));
@@ -599,7 +546,7 @@ static void room_publish(struct live_room *r)
 	free(live_room_hot_text(r, LIVE_EVENT_ITEMS));
 }
 
-static void room_changed(struct live_room *r)
+void live_room_changed(struct live_room *r)
 {
 	r->version++;
 	atomic_store(&r->aversion, r->version);
@@ -612,11 +559,11 @@ static void room_changed(struct live_room *r)
 static char *room_render(const char *topic, uint64_t *id)
 {
 	int64_t sid = 0;
-	if (strncmp(topic, "live:", 5) != 0 || !render_db)
+	if (strncmp(topic, "live:", 5) != 0 || !live_room_db)
 		return NULL;
 	sid = strtoll(topic + 5, NULL, 10);
 	uint64_t v = 0;
-	char *items = live_room_snapshot(render_db, sid, &v);
+	char *items = live_room_snapshot(live_room_db, sid, &v);
 	if (items) {
 		char *out = xasprintf("{\"stream_id\":%lld,\"version\":%llu,\"items\":%s}",
 				      (long long)sid, (unsigned long long)v, items);
@@ -625,7 +572,7 @@ static char *room_render(const char *topic, uint64_t *id)
 		return out;
 	}
 	struct live_room *r = NULL;
-	if (live_room_acquire(render_db, sid, &r) < 0)
+	if (live_room_acquire(live_room_db, sid, &r) < 0)
 		return NULL;
 	char *text = live_room_event_text(r, id);
 	live_room_release(r);
@@ -635,19 +582,19 @@ static char *room_render(const char *topic, uint64_t *id)
 void live_room_set_stream_status(struct live_room *r, const char *status)
 {
 	snprintf(r->status, sizeof(r->status), "%s", status);
-	room_changed(r);
+	live_room_changed(r);
 }
 
 void live_room_set_pinned(struct live_room *r, int64_t cluster_id)
 {
 	r->pinned = cluster_id;
-	room_changed(r);
+	live_room_changed(r);
 }
 
 void live_room_set_cluster(struct live_room *r, int64_t cluster_id, const char *status,
 			   const char *answer)
 {
-	struct live_cluster *k = room_cluster(r, cluster_id);
+	struct live_cluster *k = live_room_cluster(r, cluster_id);
 	if (!k)
 		return;
 	k->status = status_code(status);
@@ -655,592 +602,17 @@ void live_room_set_cluster(struct live_room *r, int64_t cluster_id, const char *
 		free(k->answer);
 		k->answer = xstrdup(answer);
 	}
-	room_changed(r);
+	live_room_changed(r);
 }
 
 void live_room_upvoted(struct live_room *r, int64_t cluster_id, int64_t at)
 {
-	struct live_cluster *k = room_cluster(r, cluster_id);
+	struct live_cluster *k = live_room_cluster(r, cluster_id);
 	if (!k)
 		return;
 	k->upvotes++;
-	cluster_heat(k, at, 0.5);
-	room_changed(r);
-}
-
-/* ---- submitting ---- */
-
-struct placed {
-	const struct live_submit *in;
-	char *text, *nick;
-	char phone[24];
-	const char *kind, *status, *moderation;
-	int64_t engine; /* -1: not clustered */
-	int64_t at;
-	bool dup;
-	/* set by the transaction */
-	int64_t id, cluster_id;
-	bool opened;
-	char *title; /* a new representative title for cluster_id (malloc'd) */
-};
-
-struct submit_tx {
-	struct live_room *room;
-	struct placed *p;
-	size_t n;
-	int64_t *tentative; /* engine ids mapped by this attempt */
-	size_t ntentative;
-};
-
-static int submit_tx_fn(struct db_conn *c, void *ctx)
-{
-	struct submit_tx *t = ctx;
-	struct live_room *r = t->room;
-	/* A retried attempt starts again: forget what the rolled-back one mapped. */
-	for (size_t i = 0; i < t->ntentative; i++)
-		room_emap_set(r, t->tentative[i], 0);
-	t->ntentative = 0;
-	int64_t status_n = 0;
-	int rc = db_query_int(c, &status_n,
-			      "SELECT CASE status WHEN 'ended' THEN 2 ELSE 1 END FROM streams "
-			      "WHERE id = ?",
-			      "i", r->stream_id);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE)
-		return LIVE_NOT_FOUND;
-	if (status_n == 2)
-		return LIVE_ENDED;
-	for (size_t i = 0; i < t->n; i++) {
-		struct placed *p = &t->p[i];
-		p->id = 0;
-		p->cluster_id = 0;
-		p->opened = false;
-		free(p->title);
-		p->title = NULL;
-		if (p->dup)
-			continue;
-		if (p->engine >= 0) {
-			int64_t cid = room_emap_get(r, p->engine);
-			if (!cid) {
-				rc = live_store_cluster_insert(c, r->stream_id, p->text, p->at, &cid);
-				if (rc < 0)
-					return rc;
-				room_emap_set(r, p->engine, cid);
-				t->tentative[t->ntentative++] = p->engine;
-				p->opened = true;
-			} else {
-				/* The engine's representative may have changed with this member. */
-				struct live_cluster *k = room_cluster(r, cid);
-				const char *rep = text_clusterer_title(r->tc, p->engine);
-				if (k && k->engine == p->engine && rep && strcmp(rep, k->title) != 0) {
-					rc = live_store_cluster_title(c, cid, rep);
-					if (rc < 0)
-						return rc;
-					p->title = xstrdup(rep);
-				}
-			}
-			p->cluster_id = cid;
-		}
-		rc = live_store_question_insert(c, p->in, p->cluster_id, p->text, p->nick, p->phone,
-						p->kind, p->status, p->moderation, p->at, &p->id);
-		if (rc < 0)
-			return rc;
-		if (!p->id)
-			p->dup = true; /* a concurrent import stored it first */
-	}
-	return 0;
-}
-
-struct dup_ctx {
-	struct placed *p;
-	size_t n;
-	int64_t stream_id;
-};
-
-static int dup_tx(struct db_conn *c, void *ctx)
-{
-	struct dup_ctx *d = ctx;
-	for (size_t i = 0; i < d->n; i++) {
-		struct placed *p = &d->p[i];
-		if (!p->in->ext_id || p->dup)
-			continue;
-		int rc = live_store_ext_exists(c, d->stream_id, p->in->source ? p->in->source : "viewer",
-					       p->in->ext_id);
-		if (rc < 0)
-			return rc;
-		p->dup = rc > 0;
-	}
-	return 0;
-}
-
-static int words_tx(struct db_conn *c, void *ctx)
-{
-	struct live_room *r = ctx;
-	char **words = NULL;
-	size_t n = 0;
-	int rc = live_store_words(c, r->county_id, &words, &n);
-	if (rc >= 0)
-		room_set_words(r, words, n);
-	for (size_t i = 0; i < n; i++)
-		free(words[i]);
-	free(words);
-	return rc < 0 ? rc : 0;
-}
-
-static int room_words_fresh(struct db *db, struct live_room *r)
-{
-	uint64_t gen = atomic_load(&words_gen);
-	if (r->words_gen == gen)
-		return 0;
-	int rc = db_read_run(db, words_tx, r);
-	if (rc < 0)
-		return rc;
-	r->words_gen = gen;
-	return 0;
-}
-
-static int ext_cmp(const void *a, const void *b)
-{
-	const struct placed *x = *(const struct placed *const *)a, *y = *(const struct placed *const *)b;
-	int c = strcmp(x->in->source ? x->in->source : "", y->in->source ? y->in->source : "");
-	return c ? c : strcmp(x->in->ext_id, y->in->ext_id);
-}
-
-/* Marks repeated (source, ext_id) within the batch: the later ones are duplicates. */
-static void batch_dups(struct placed *p, size_t n)
-{
-	struct placed **v = xmalloc((n ? n : 1) * sizeof(*v));
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (p[i].in->ext_id)
-			v[m++] = &p[i];
-	qsort(v, m, sizeof(*v), ext_cmp);
-	for (size_t i = 1; i < m; i++) {
-		if (ext_cmp(&v[i - 1], &v[i]) == 0) {
-			/* keep the first in input order */
-			struct placed *later = v[i] > v[i - 1] ? v[i] : v[i - 1];
-			struct placed *earlier = v[i] > v[i - 1] ? v[i - 1] : v[i];
-			later->dup = true;
-			v[i] = earlier;
-		}
-	}
-	free(v);
-}
-
-static void room_apply(struct live_room *r, struct placed *p)
-{
-	if (p->dup || !p->id || !p->cluster_id)
-		return;
-	struct live_cluster *k = room_cluster(r, p->cluster_id);
-	if (!k) {
-		k = room_cluster_add(r, p->cluster_id, p->text);
-		k->engine = p->engine;
-	}
-	if (p->title) {
-		free(k->title);
-		k->title = p->title;
-		p->title = NULL;
-	}
-	k->questions++;
-	set_add(&k->askers, hash_str(p->in->device));
-	cluster_heat(k, p->at, 1.0);
-}
-
-/* Submits n messages of r's stream in one transaction; r locked. */
-/* Redacts, masks and classifies one message: the work that needs no lock. */
-static void place_prepare(struct placed *x, const struct live_submit *in, int64_t now)
-{
-	memset(x, 0, sizeof(*x));
-	x->in = in;
-	x->engine = -1;
-	const char *text = in->text;
-	size_t len = strlen(text);
-	int found = 0;
-	x->text = text_redact(text, len, &found);
-	if (!x->text)
-		abort();
-	if (in->nickname && *in->nickname) {
-		x->nick = text_redact(in->nickname, strlen(in->nickname), &found);
-		if (!x->nick)
-			abort();
-	}
-	if (in->phone)
-		live_phone_mask(in->phone, x->phone);
-	x->at = in->at_ms ? in->at_ms : now;
-	x->kind = text_kind_name(text_classify(text, len));
-}
-
-static void place_free(struct placed *x)
-{
-	free(x->text);
-	free(x->nick);
-	free(x->title);
-	x->text = x->nick = x->title = NULL;
-}
-
-/* Submits n prepared messages of r's stream in one transaction; r locked. The texts of
- * p move to res on success. */
-static int submit_locked(struct db *db, struct live_room *r, struct placed *p, size_t n,
-			 struct live_submit_result *res)
-{
-	int rc;
-	int64_t *tentative = xmalloc(n * sizeof(*tentative));
-	bool engine_used = false;
-	if (strcmp(r->status, "ended") == 0) {
-		rc = LIVE_ENDED;
-		goto done;
-	}
-	rc = room_words_fresh(db, r);
-	if (rc < 0)
-		goto done;
-	bool any_ext = false;
-	for (size_t i = 0; i < n; i++)
-		any_ext |= p[i].in->ext_id != NULL;
-	if (any_ext) {
-		batch_dups(p, n);
-		struct dup_ctx d = {p, n, r->stream_id};
-		rc = db_read_run(db, dup_tx, &d);
-		if (rc < 0)
-			goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct placed *x = &p[i];
-		if (x->dup)
-			continue;
-		const char *text = x->in->text;
-		const char *hit = NULL;
-		if (r->words && text_wordlist_match(r->words, text, strlen(text), &hit)) {
-			x->status = "pending";
-			x->moderation = hit;
-		} else if (x->nick && r->words &&
-			   text_wordlist_match(r->words, x->nick, strlen(x->nick), &hit)) {
-			x->status = "pending";
-			x->moderation = hit;
-		} else {
-			x->status = "visible";
-		}
-		if (strcmp(x->status, "visible") == 0 && strcmp(x->kind, "question") == 0) {
-			struct text_assignment a = text_clusterer_add(r->tc, x->text, strlen(x->text));
-			engine_used = true;
-			x->engine = a.cluster;
-		}
-	}
-	struct submit_tx t = {r, p, n, tentative, 0};
-	rc = db_tx_run(db, submit_tx_fn, &t);
-	if (rc < 0) {
-		if (engine_used)
-			r->stale = true; /* the engine saw questions that were not stored */
-		goto done;
-	}
-	bool changed = false;
-	for (size_t i = 0; i < n; i++) {
-		room_apply(r, &p[i]);
-		changed |= p[i].cluster_id && !p[i].dup;
-		if (p[i].dup && p[i].engine >= 0)
-			r->stale = true; /* lost a race with another import: rebuild */
-	}
-	if (changed)
-		room_changed(r);
-	for (size_t i = 0; i < n; i++) {
-		struct placed *x = &p[i];
-		res[i] = (struct live_submit_result){.id = x->id, .cluster_id = x->dup ? 0 : x->cluster_id,
-						     .status = x->dup ? "visible" : x->status,
-						     .kind = x->kind, .duplicate = x->dup};
-		res[i].text = x->text;
-		x->text = NULL;
-	}
-	rc = 0;
-done:
-	free(tentative);
-	return rc;
-}
-
-int live_question_submit_many(struct db *db, const struct live_submit *in, size_t n,
-			      struct live_submit_result *res)
-{
-	if (n == 0)
-		return 0;
-	struct live_room *r = NULL;
-	int rc = room_find(db, in[0].stream_id, &r);
-	if (rc < 0)
-		return rc;
-	struct placed *p = xcalloc(n, sizeof(*p));
-	int64_t now = clock_now_ms();
-	for (size_t i = 0; i < n; i++)
-		place_prepare(&p[i], &in[i], now);
-	rc = room_lock(db, r);
-	if (rc >= 0) {
-		rc = submit_locked(db, r, p, n, res);
-		live_room_release(r);
-	}
-	for (size_t i = 0; i < n; i++)
-		place_free(&p[i]);
-	free(p);
-	return rc;
-}
-
-/* Group commit: a viewer's question waits in its room's queue; whichever submitter finds
- * nobody leading takes everything queued (up to SUBMIT_BATCH) into one transaction, so a
- * burst of questions costs a few commits instead of one each. */
-enum { SUBMIT_BATCH = 256 };
-
-struct submit_waiter {
-	struct submit_waiter *next;
-	pthread_cond_t cond; /* sync: signalled when done, or when it is to lead */
-	void (*done_fn)(void *arg); /* async: called when done (then the waiter is freed) */
-	void *done_arg;
-	int *rc_out;
-	struct placed p; /* prepared by the submitter; the leader takes its strings */
-	struct live_submit_result *out;
-	int rc;
-	bool done;
-};
-
-/* The committer thread: leads the batches of rooms whose queue holds asynchronous
- * submissions (viewers' questions over HTTP), so no HTTP worker blocks on a commit. */
-static pthread_mutex_t commit_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t commit_cond = PTHREAD_COND_INITIALIZER;
-static struct live_room **commit_queue;
-static size_t commit_n, commit_cap;
-static bool commit_started;
-static pthread_t commit_thread;
-
-/* Puts r on the committer's list (once); r's qlock held. */
-static void commit_schedule(struct live_room *r)
-{
-	if (r->scheduled)
-		return;
-	r->scheduled = true;
-	pthread_mutex_lock(&commit_lock);
-	if (commit_n == commit_cap) {
-		commit_cap = commit_cap ? commit_cap * 2 : 16;
-		commit_queue = xrealloc(commit_queue, commit_cap * sizeof(*commit_queue));
-	}
-	commit_queue[commit_n++] = r;
-	pthread_cond_signal(&commit_cond);
-	pthread_mutex_unlock(&commit_lock);
-}
-
-static void submit_lead(struct db *db, struct live_room *r);
-
-static void *commit_main(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		pthread_mutex_lock(&commit_lock);
-		while (commit_n == 0)
-			pthread_cond_wait(&commit_cond, &commit_lock);
-		struct live_room *r = commit_queue[0];
-		memmove(commit_queue, commit_queue + 1, --commit_n * sizeof(*commit_queue));
-		pthread_mutex_unlock(&commit_lock);
-		pthread_mutex_lock(&r->qlock);
-		r->scheduled = false;
-		bool lead = !r->leading && r->qhead;
-		if (lead)
-			r->leading = true;
-		pthread_mutex_unlock(&r->qlock);
-		/* When someone else leads, it schedules the room again at the end of its batch. */
-		if (lead)
-			submit_lead(render_db, r);
-	}
-	return NULL;
-}
-
-static void commit_start(void)
-{
-	pthread_attr_t at;
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&commit_thread, &at, commit_main, NULL) != 0)
-		abort(); /* no thread, no viewers' questions: fail loudly at the first one */
-	pthread_attr_destroy(&at);
-}
-
-static void submit_lead(struct db *db, struct live_room *r)
-{
-	struct submit_waiter *batch[SUBMIT_BATCH];
-	size_t n = 0;
-	int rc = room_lock(db, r);
-	pthread_mutex_lock(&r->qlock);
-	while (r->qhead && n < SUBMIT_BATCH) {
-		batch[n++] = r->qhead;
-		r->qhead = r->qhead->next;
-	}
-	if (!r->qhead)
-		r->qtail = NULL;
-	pthread_mutex_unlock(&r->qlock);
-	struct placed *p = xmalloc((n ? n : 1) * sizeof(*p));
-	for (size_t i = 0; i < n; i++)
-		p[i] = batch[i]->p;
-	if (rc >= 0) {
-		struct live_submit_result *res = xcalloc(n ? n : 1, sizeof(*res));
-		rc = submit_locked(db, r, p, n, res);
-		for (size_t i = 0; i < n; i++)
-			*batch[i]->out = res[i];
-		free(res);
-		live_room_release(r);
-	}
-	for (size_t i = 0; i < n; i++)
-		place_free(&p[i]);
-	free(p);
-	pthread_mutex_lock(&r->qlock);
-	for (size_t i = 0; i < n; i++) {
-		struct submit_waiter *w = batch[i];
-		w->rc = rc;
-		w->done = true;
-		if (w->done_fn) {
-			*w->rc_out = rc;
-			w->done_fn(w->done_arg); /* the last touch of the request's memory */
-			free(w);
-		} else {
-			pthread_cond_signal(&w->cond);
-		}
-	}
-	r->leading = false;
-	/* Wake only the next in line (it leads the next batch), not the whole queue; an
-	 * asynchronous one has no thread: the committer takes the room then. */
-	if (r->qhead) {
-		if (r->qhead->done_fn)
-			commit_schedule(r);
-		else
-			pthread_cond_signal(&r->qhead->cond);
-	}
-	pthread_mutex_unlock(&r->qlock);
-}
-
-int live_question_submit(struct db *db, const struct live_submit *in,
-			 struct live_submit_result *out)
-{
-	struct live_room *r = NULL;
-	int rc = room_find(db, in->stream_id, &r);
-	if (rc < 0)
-		return rc;
-	struct submit_waiter w = {.out = out};
-	pthread_cond_init(&w.cond, NULL);
-	place_prepare(&w.p, in, clock_now_ms());
-	pthread_mutex_lock(&r->qlock);
-	if (r->qtail)
-		r->qtail->next = &w;
-	else
-		r->qhead = &w;
-	r->qtail = &w;
-	while (!w.done) {
-		if (!r->leading) {
-			r->leading = true;
-			pthread_mutex_unlock(&r->qlock);
-			submit_lead(db, r);
-			pthread_mutex_lock(&r->qlock);
-		} else {
-			pthread_cond_wait(&w.cond, &r->qlock);
-		}
-	}
-	pthread_mutex_unlock(&r->qlock);
-	pthread_cond_destroy(&w.cond);
-	if (w.rc < 0)
-		memset(out, 0, sizeof(*out));
-	return w.rc;
-}
-
-/* ---- moderation ---- */
-
-struct moderate_tx {
-	struct live_room *room;
-	int64_t qid;
-	bool approve;
-	struct live_question_row *q;
-	struct arena *a;
-	int64_t engine, cluster_id, tentative;
-	bool opened;
-	live_tx_extra_fn extra;
-	void *ctx;
-	bool probe; /* first pass: only load the question */
-};
-
-static int moderate_tx_fn(struct db_conn *c, void *ctx)
-{
-	struct moderate_tx *m = ctx;
-	struct live_room *r = m->room;
-	if (m->tentative >= 0) {
-		room_emap_set(r, m->tentative, 0);
-		m->tentative = -1;
-	}
-	int rc = live_store_question_get(c, m->a, m->qid, &m->q);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE || m->q->stream_id != r->stream_id)
-		return LIVE_QUESTION_NOT_FOUND;
-	if (m->probe)
-		return 0;
-	if (strcmp(m->q->status, m->approve ? "visible" : "rejected") == 0 ||
-	    (m->approve && strcmp(m->q->status, "pending") != 0))
-		return LIVE_BAD_TRANSITION;
-	m->cluster_id = 0;
-	m->opened = false;
-	if (m->approve && m->engine >= 0) {
-		int64_t cid = room_emap_get(r, m->engine);
-		if (!cid) {
-			rc = live_store_cluster_insert(c, r->stream_id, m->q->text, clock_now_ms(), &cid);
-			if (rc < 0)
-				return rc;
-			room_emap_set(r, m->engine, cid);
-			m->tentative = m->engine;
-			m->opened = true;
-		}
-		m->cluster_id = cid;
-	}
-	rc = live_store_question_place(c, m->qid, m->approve ? "visible" : "rejected",
-				       m->cluster_id);
-	if (rc < 0)
-		return rc;
-	return m->extra ? m->extra(c, m->ctx) : 0;
-}
-
-int live_room_moderate(struct db *db, struct live_room *r, int64_t qid, bool approve,
-		       live_tx_extra_fn extra, void *ctx, int64_t *cluster_id)
-{
-	struct arena *a = arena_new();
-	struct moderate_tx m = {.room = r, .qid = qid, .approve = approve, .a = a, .engine = -1,
-				.tentative = -1, .extra = extra, .ctx = ctx, .probe = true};
-	int rc = db_read_run(db, moderate_tx_fn, &m);
-	if (rc < 0)
-		goto done;
-	bool was_visible = strcmp(m.q->status, "visible") == 0;
-	if (approve && strcmp(m.q->status, "pending") == 0 && strcmp(m.q->kind, "question") == 0) {
-		struct text_assignment as = text_clusterer_add(r->tc, m.q->text, strlen(m.q->text));
-		m.engine = as.cluster;
-	}
-	m.probe = false;
-	rc = db_tx_run(db, moderate_tx_fn, &m);
-	if (rc < 0) {
-		if (m.engine >= 0)
-			r->stale = true;
-		goto done;
-	}
-	*cluster_id = m.cluster_id;
-	if (m.cluster_id) {
-		struct live_cluster *k = room_cluster(r, m.cluster_id);
-		if (!k) {
-			k = room_cluster_add(r, m.cluster_id, m.q->text);
-			k->engine = m.engine;
-		}
-		k->questions++;
-		k->upvotes += m.q->upvotes;
-		set_add(&k->askers, hash_str(m.q->device));
-		cluster_heat(k, clock_now_ms(), 1.0);
-		room_changed(r);
-	} else if (was_visible) {
-		/* A visible question taken down: its hot question's counts come from the DB. */
-		rc = room_build(db, r);
-		if (rc < 0) {
-			r->stale = true;
-			rc = 0;
-		}
-	}
-	rc = 0;
-done:
-	arena_free(a);
-	return rc;
+	live_room_heat(k, at, 0.5);
+	live_room_changed(r);
 }
 
 json_t *live_room_answered_json(struct live_room *r)
@@ -1265,34 +637,3 @@ const char *live_room_stream_status(const struct live_room *r)
 	return r->status;
 }
 
-int live_question_submit_async(struct db *db, const struct live_submit *in,
-			       struct live_submit_result *out, int *rc, void (*done)(void *arg),
-			       void *arg)
-{
-	struct live_room *r = NULL;
-	int frc = room_find(db, in->stream_id, &r);
-	if (frc < 0)
-		return frc;
-	struct submit_waiter *w = xcalloc(1, sizeof(*w));
-	w->out = out;
-	w->rc_out = rc;
-	w->done_fn = done;
-	w->done_arg = arg;
-	place_prepare(&w->p, in, clock_now_ms());
-	pthread_mutex_lock(&commit_lock);
-	if (!commit_started) {
-		commit_started = true;
-		commit_start();
-	}
-	pthread_mutex_unlock(&commit_lock);
-	pthread_mutex_lock(&r->qlock);
-	if (r->qtail)
-		r->qtail->next = w;
-	else
-		r->qhead = w;
-	r->qtail = w;
-	if (!r->leading)
-		commit_schedule(r);
-	pthread_mutex_unlock(&r->qlock);
-	return 0;
-}
