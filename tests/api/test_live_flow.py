@@ -236,6 +236,29 @@ class LiveFlowTest(LiveCase):
                             "live.question_not_found")
         self.assert_problem(v.post("/api/v1/public/questions/abc/upvote"), 400, "request.bad_id")
 
+    def test_hot_item_names_the_question_to_upvote_and_ended_streams_keep_their_order(self):
+        sid = self.new_stream()["id"]
+        first = self.ask(sid, "草原生态补奖什么时候发放？")
+        self.ask(sid, "请问今年的草原补奖啥时候发")
+        other = self.ask(sid, "牧区的医保缴费标准是多少？")
+        items = {i["cluster_id"]: i for i in self.hot(sid)}
+        # the hot question's vote lands on its first question, however old it is
+        self.assertEqual(items[first["cluster_id"]]["question_id"], first["id"])
+        self.assertEqual(items[other["cluster_id"]]["question_id"], other["id"])
+        r = self.viewer().post("/api/v1/public/questions/%d/upvote" % first["id"])
+        self.assertEqual(r.status, 200, r)
+        before = [(i["cluster_id"], i["heat"]) for i in self.hot(sid)]
+        self.assertEqual(before[0][0], first["cluster_id"])
+        r = type(self).county.post("/api/v1/streams/%d/end" % sid)
+        self.assertEqual(r.status, 200, r)
+        # two half-lives after the end, heat is still read at the stream's last activity
+        # (sessions stay valid: their idle limit is 30 minutes)
+        type(self).server.advance(20 * 60 * 1000)
+        after = [(i["cluster_id"], i["heat"]) for i in self.hot(sid)]
+        self.assertEqual([c for c, _ in after], [c for c, _ in before])
+        for (_, h0), (_, h1) in zip(before, after):
+            self.assertAlmostEqual(h1, h0, delta=0.01)
+
     def test_public_stream_and_my_questions(self):
         s = self.new_stream()
         sid, code = s["id"], s["join_code"]

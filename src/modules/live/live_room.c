@@ -249,6 +249,8 @@ int live_room_build(struct db *db, struct live_room *r)
 		if (!k)
 			continue;
 		k->questions++;
+		if (!k->question_id)
+			k->question_id = q->id;
 		k->upvotes += q->upvotes;
 		live_room_set_add(&k->askers, live_room_hash(q->device));
 		live_room_heat(k, q->created_at, 1.0);
@@ -440,8 +442,9 @@ static int rank_cmp(const void *a, const void *b)
 
 static json_t *hot_item(const struct live_room *r, const struct live_cluster *k, double heat)
 {
-	return json_pack("{s:I, s:s, s:I, s:I, s:I, s:f, s:s, s:b, s:o}", "cluster_id",
-			 (json_int_t)k->id, "title", k->title, "questions", (json_int_t)k->questions,
+	return json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s, s:b, s:o}", "cluster_id",
+			 (json_int_t)k->id, "title", k->title, "question_id",
+			 (json_int_t)k->question_id, "questions", (json_int_t)k->questions,
 			 "askers", (json_int_t)k->askers.n, "upvotes", (json_int_t)k->upvotes,
 			 "heat", round(heat * 1000.0) / 1000.0, "status", status_names[k->status],
 			 "pinned", k->id == r->pinned, "answer",
@@ -455,9 +458,24 @@ static double heat_now(const struct live_cluster *k, int64_t now)
 	return text_heat_at(k->heat, k->heat_ms, now);
 }
 
-static json_t *room_hot_json(struct live_room *r, int limit)
+/* The time heat is read at: now while the stream takes questions; once it has ended, its last
+ * activity, so the finished stream's list keeps the order it had at the end instead of every
+ * heat decaying towards 0. */
+static int64_t room_heat_clock(const struct live_room *r)
 {
 	int64_t now = clock_now_ms();
+	if (strcmp(r->status, "ended") != 0)
+		return now;
+	int64_t last = 0;
+	for (size_t i = 0; i < r->ncl; i++)
+		if (r->cl[i].heat_ms > last)
+			last = r->cl[i].heat_ms;
+	return last && last < now ? last : now;
+}
+
+static json_t *room_hot_json(struct live_room *r, int limit)
+{
+	int64_t now = room_heat_clock(r);
 	struct rank *rk = xmalloc((r->ncl ? r->ncl : 1) * sizeof(*rk));
 	size_t n = 0;
 	for (size_t i = 0; i < r->ncl; i++) {
@@ -523,7 +541,7 @@ json_t *live_room_hot_one(struct live_room *r, int64_t cluster_id)
 	struct live_cluster *k = live_room_cluster(r, cluster_id);
 	if (!k)
 		return NULL;
-	return hot_item(r, k, heat_now(k, clock_now_ms()));
+	return hot_item(r, k, heat_now(k, room_heat_clock(r)));
 }
 
 char *live_room_event_text(struct live_room *r, uint64_t *version)
@@ -617,7 +635,7 @@ void live_room_upvoted(struct live_room *r, int64_t cluster_id, int64_t at)
 
 json_t *live_room_answered_json(struct live_room *r)
 {
-	int64_t now = clock_now_ms();
+	int64_t now = room_heat_clock(r);
 	json_t *items = json_array();
 	for (size_t i = r->ncl; i-- > 0;) {
 		struct live_cluster *k = &r->cl[i];

@@ -35,6 +35,7 @@ struct live_cluster {
 	double heat;
 	int64_t heat_ms;
 	int64_t engine; /* the engine cluster it was opened for, -1 when none */
+	int64_t question_id; /* its first visible question: where a viewer's upvote lands */
 };
 
 struct live_room {

@@ -191,6 +191,8 @@ static void room_apply(struct live_room *r, struct placed *p)
 		p->title = NULL;
 	}
 	k->questions++;
+	if (!k->question_id)
+		k->question_id = p->id;
 	live_room_set_add(&k->askers, live_room_hash(p->in->device));
 	live_room_heat(k, p->at, 1.0);
 }
@@ -573,6 +575,8 @@ int live_room_moderate(struct db *db, struct live_room *r, int64_t qid, bool app
 			k->engine = m.engine;
 		}
 		k->questions++;
+		if (!k->question_id)
+			k->question_id = m.q->id;
 		k->upvotes += m.q->upvotes;
 		live_room_set_add(&k->askers, live_room_hash(m.q->device));
 		live_room_heat(k, clock_now_ms(), 1.0);

@@ -196,6 +196,12 @@ export function voteTargets(questions) {
   return m
 }
 
+// The question a viewer's upvote of hot question h lands on: the hot list names it
+// (question_id, its first question); older servers' lists fall back to the visible questions.
+export function voteTarget(h, targets) {
+  return h?.question_id || targets?.get(h?.cluster_id) || null
+}
+
 // The votes this device made, kept on the phone: { "<stream>": [clusterId…] }.
 const VOTES = 'tala.live.votes'
 export function votedClusters(streamId, storage = globalThis.localStorage) {

@@ -1,7 +1,7 @@
 import { describe, it, expect, vi } from 'vitest'
 import {
   newDeviceToken, deviceToken, DEVICE_KEY, DEVICE_RE, JOIN_CODE_RE, normaliseJoinCode, joinUrl, liveErrorKind, rankHot,
-  createHotState, createHotFeed, pinnedOf, parseEventData, mergeMine, mineState, voteTargets, votedClusters, rememberVote,
+  createHotState, createHotFeed, pinnedOf, parseEventData, mergeMine, mineState, voteTargets, voteTarget, votedClusters, rememberVote,
   minuteLabel, timelineSeries, keywordSizes, share, importContentType, debounce, importReason,
 } from './live.js'
 import { i18n, setLocale } from '@/i18n/index.js'
@@ -168,6 +168,9 @@ describe('my questions', () => {
     expect(t.get(10)).toBe(5)
     expect(t.get(11)).toBe(2)
     expect(t.has(null)).toBe(false)
+    expect(voteTarget({ cluster_id: 10, question_id: 3 }, t)).toBe(3) // the hot list's own
+    expect(voteTarget({ cluster_id: 11 }, t)).toBe(2)
+    expect(voteTarget({ cluster_id: 12 }, t)).toBe(null)
     const s = memoryStorage()
     expect(votedClusters(7, s).size).toBe(0)
     rememberVote(7, 10, s)
