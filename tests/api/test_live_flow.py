@@ -63,7 +63,8 @@ class LiveFlowTest(LiveCase):
         self.assertTrue(items[0]["pinned"])
         g = c.get("/api/v1/streams/%d" % sid).json
         self.assertEqual(g["pinned_cluster_id"], other["cluster_id"])
-        self.assertEqual(g["counts"], {"questions": 4, "askers": 4, "clusters": 2, "pending": 0})
+        self.assertEqual(g["counts"], {"questions": 4, "askers": 4, "clusters": 2, "hot": 1,
+                                       "pending": 0})  # hot: the one of 3 questions, not the single
         r = c.post("/api/v1/streams/%d/hot/%d/pin" % (sid, other["cluster_id"]),
                    json={"pinned": False})
         self.assertEqual(r.status, 200, r)

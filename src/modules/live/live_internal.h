@@ -20,6 +20,7 @@ struct org_node;
 struct live_stream {
 	int64_t id, county_id, node_id, scheduled_at, started_at, ended_at, pinned, created_at;
 	int64_t n_questions, n_askers, n_clusters, n_pending;
+	int64_t n_hot; /* clusters with ≥ 2 visible questions: the report's hot questions */
 	const char *title, *topics, *platform, *platform_url, *host_name, *join_code, *status;
 	const char *node_path, *node_code, *node_name;
 };

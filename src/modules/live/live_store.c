@@ -20,7 +20,10 @@
 	"(SELECT COUNT(*) FROM stream_clusters k WHERE k.stream_id = s.id "                    \
 	" AND k.merged_into IS NULL), "                                                        \
 	"(SELECT COUNT(*) FROM stream_questions q WHERE q.stream_id = s.id "                   \
-	" AND q.status = 'pending') "
+	" AND q.status = 'pending'), "                                                         \
+	"(SELECT COUNT(*) FROM stream_clusters k WHERE k.stream_id = s.id "                    \
+	" AND k.merged_into IS NULL AND (SELECT COUNT(*) FROM stream_questions q "             \
+	" WHERE q.cluster_id = k.id AND q.status = 'visible') >= 2) "
 #define STREAM_FROM " FROM streams s JOIN org_nodes n ON n.id = s.node_id "
 
 static const char SQL_STREAM[] = "SELECT " STREAM_COLS STREAM_FROM "WHERE s.id = ?";
@@ -184,6 +187,7 @@ static int stream_row(struct db_stmt *s, struct arena *a, struct live_stream **o
 	x->n_askers = db_col_int(s, 19);
 	x->n_clusters = db_col_int(s, 20);
 	x->n_pending = db_col_int(s, 21);
+	x->n_hot = db_col_int(s, 22);
 	*out = x;
 	return DB_ROW;
 }
@@ -224,7 +228,7 @@ json_t *live_stream_json(const struct live_stream *s)
 	live_join_url(s->join_code, url);
 	json_t *o = json_pack(
 		"{s:I, s:s, s:{s:I, s:s, s:s}, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, "
-		"s:o, s:I, s:{s:I, s:I, s:I, s:I}}",
+		"s:o, s:I, s:{s:I, s:I, s:I, s:I, s:I}}",
 		"id", (json_int_t)s->id, "title", s->title, "node", "id", (json_int_t)s->node_id,
 		"code", s->node_code, "name", s->node_name, "topics", topics, "scheduled_at",
 		opt_int(s->scheduled_at), "platform", s->platform, "platform_url", s->platform_url,
@@ -232,7 +236,8 @@ json_t *live_stream_json(const struct live_stream *s)
 		s->status, "started_at", opt_int(s->started_at), "ended_at", opt_int(s->ended_at),
 		"pinned_cluster_id", opt_int(s->pinned), "created_at", (json_int_t)s->created_at,
 		"counts", "questions", (json_int_t)s->n_questions, "askers", (json_int_t)s->n_askers,
-		"clusters", (json_int_t)s->n_clusters, "pending", (json_int_t)s->n_pending);
+		"clusters", (json_int_t)s->n_clusters, "hot", (json_int_t)s->n_hot, "pending",
+		(json_int_t)s->n_pending);
 	return o;
 }
 
