@@ -49,6 +49,19 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+void membuf_append(struct membuf *b, const void *data, size_t n)
+{
+	if (n > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap - b->len < n)
+			cap *= 2;
+		b->data = xrealloc(b->data, cap);
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, n);
+	b->len += n;
+}
+
 /* Formats into a buffer from alloc(ctx, size): measured first into a small stack buffer,
  * which is enough for most strings. */
 static char *mem_vformat(void *(*alloc)(void *ctx, size_t n), void *ctx, const char *fmt,

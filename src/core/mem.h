@@ -15,6 +15,15 @@ char *xstrndup(const char *s, size_t n);
 /* Formats into a new malloc'd string; the caller frees it. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A growable byte buffer (data is malloc'd; the owner frees it), for output written in
+ * pieces by a library callback (cairo's PNG and PDF streams). */
+struct membuf {
+	unsigned char *data;
+	size_t len, cap;
+};
+/* Appends n bytes, growing the buffer by doubling; aborts on out-of-memory. */
+void membuf_append(struct membuf *b, const void *data, size_t n);
+
 /* An arena: many allocations freed at once. Cleanup callbacks registered on it run (last
  * registered first) when it is freed, so jansson values and other owned objects can hang
  * off a request. */

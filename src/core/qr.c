@@ -65,23 +65,9 @@ char *qr_svg(const char *text)
 	return svg;
 }
 
-struct qr_buf {
-	unsigned char *data;
-	size_t len, cap;
-};
-
 static cairo_status_t qr_png_write(void *closure, const unsigned char *data, unsigned int length)
 {
-	struct qr_buf *b = closure;
-	if (b->len + length > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		while (cap < b->len + length)
-			cap *= 2;
-		b->data = xrealloc(b->data, cap);
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, data, length);
-	b->len += length;
+	membuf_append(closure, data, length);
 	return CAIRO_STATUS_SUCCESS;
 }
 
@@ -95,7 +81,7 @@ int qr_png(const char *text, int scale, unsigned char **out, size_t *len)
 	if (!q)
 		return -1;
 	int rc = -1;
-	struct qr_buf b = {0};
+	struct membuf b = {0};
 	int px = (q->width + 2 * QR_QUIET) * scale;
 	/* A8 is written as 8-bit grayscale, the byte the gray level: 0xff white, 0 black. One
 	 * byte a pixel, where RGB24 would take four. */

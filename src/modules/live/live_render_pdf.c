@@ -61,29 +61,19 @@ struct pdf {
 	char *footer;   /* the stream title, short */
 };
 
-/* The output: in the counting pass data stays NULL and only len grows. */
+/* The output: in the counting pass no data is kept and only m.len grows. */
 struct pdf_buf {
-	unsigned char *data;
-	size_t len, cap;
+	struct membuf m;
 	bool count;
 };
 
 static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int length)
 {
 	struct pdf_buf *b = closure;
-	if (b->count) {
-		b->len += length;
-		return CAIRO_STATUS_SUCCESS;
-	}
-	if (b->len + length > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 65536;
-		while (cap < b->len + length)
-			cap *= 2;
-		b->data = xrealloc(b->data, cap);
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, data, length);
-	b->len += length;
+	if (b->count)
+		b->m.len += length;
+	else
+		membuf_append(&b->m, data, length);
 	return CAIRO_STATUS_SUCCESS;
 }
 
@@ -893,13 +883,13 @@ int live_render_pdf(json_t *report, void **out, size_t *len)
 	/* The second pass differs only in the footers' "/ 共 M 页", so the buffer is sized once,
 	 * here, from the first: no reallocation in the common case, and no allocation of ours
 	 * made from inside cairo (see tests/lsan.supp). */
-	struct pdf_buf b = {.cap = count.len + count.len / 4 + 65536};
-	b.data = xmalloc(b.cap);
+	struct pdf_buf b = {.m.cap = count.m.len + count.m.len / 4 + 65536};
+	b.m.data = xmalloc(b.m.cap);
 	if (pdf_draw(report, &b, pages) != pages) {
-		free(b.data);
+		free(b.m.data);
 		return -1;
 	}
-	*out = b.data;
-	*len = b.len;
+	*out = b.m.data;
+	*len = b.m.len;
 	return 0;
 }
