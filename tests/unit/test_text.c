@@ -339,6 +339,63 @@ static void test_keywords_pick_content(void **state)
 	assert_int_equal(text_keywords(texts, 5, 0, out, w), 0);
 }
 
+static char disp_buf[3 * TEXT_MAX_INPUT + 1];
+
+static const char *disp(const char *s)
+{
+	text_display(s, strlen(s), disp_buf, sizeof(disp_buf));
+	return disp_buf;
+}
+
+static void test_display_cleans_for_showing(void **state)
+{
+	(void)state;
+	/* greetings and words of address at the start go, traditional → simplified */
+	assert_string_equal(disp("老师好，醫保怎麼繳費？"), "医保怎么缴费？");
+	assert_string_equal(disp("主播主播 草原补奖啥时候发😂😂"), "草原补奖啥时候发");
+	assert_string_equal(disp("各位领导好！请问低保怎么申请。。。"), "请问低保怎么申请。");
+	assert_string_equal(disp("老师请问补贴多少"), "请问补贴多少");
+	assert_string_equal(disp("您好,大家好 主播：农机补贴怎么领"), "农机补贴怎么领");
+	/* a vocative inside a word is not one */
+	assert_string_equal(disp("老师证怎么办"), "老师证怎么办");
+	assert_string_equal(disp("history怎么学"), "history怎么学");
+	/* width, repeated marks, spaces, symbols */
+	assert_string_equal(disp("  请问ＡＢＣ１２３怎么办？？？！！ "), "请问ABC123怎么办？");
+	assert_string_equal(disp("草原补奖   发了吗??"), "草原补奖 发了吗?");
+	assert_string_equal(disp("❤️补贴☆到账了吗👍🏻，"), "补贴到账了吗");
+	assert_string_equal(disp("低保，医保，都怎么办？"), "低保，医保，都怎么办？");
+	/* only a greeting: kept; nothing to show: empty */
+	assert_string_equal(disp("主播好"), "主播好");
+	assert_string_equal(disp("😂😂"), "");
+	assert_int_equal(text_display(NULL, 0, disp_buf, sizeof(disp_buf)), 0);
+	/* cut at a character boundary when out is small */
+	char small[8];
+	assert_int_equal(text_display("医保缴费", 12, small, sizeof(small)), 6);
+	assert_string_equal(small, "医保");
+	assert_string_equal(disp("医\xff保"), "医保");
+}
+
+static void test_clusterer_title_is_display_form(void **state)
+{
+	(void)state;
+	struct text_clusterer *c = text_clusterer_new(NULL);
+	assert_int_equal(add(c, "老师好，醫保怎麼繳費？").cluster, 0);
+	assert_string_equal(text_clusterer_title(c, 0), "医保怎么缴费？");
+	assert_int_equal(add(c, "主播主播 草原补奖啥时候发😂😂").cluster, 1);
+	assert_string_equal(text_clusterer_title(c, 1), "草原补奖啥时候发");
+	/* the title follows the representative as it changes */
+	add(c, "草原补奖什么时候发？？");
+	add(c, "草原补奖什么时候发放");
+	const char *t = text_clusterer_title(c, 1);
+	assert_non_null(t);
+	assert_null(strstr(t, "主播"));
+	assert_null(strstr(t, "？？"));
+	/* never empty: the raw representative when nothing is left to show */
+	assert_int_equal(add(c, "主播好").cluster, 2);
+	assert_string_equal(text_clusterer_title(c, 2), "主播好");
+	text_clusterer_free(c);
+}
+
 static void test_heat_decays_by_half_life(void **state)
 {
 	(void)state;
@@ -371,6 +428,8 @@ int main(void)
 		cmocka_unit_test(test_clusterer_peek_does_not_add),
 		cmocka_unit_test(test_clusterer_retires_least_recently_joined),
 		cmocka_unit_test(test_keywords_pick_content),
+		cmocka_unit_test(test_display_cleans_for_showing),
+		cmocka_unit_test(test_clusterer_title_is_display_form),
 		cmocka_unit_test(test_heat_decays_by_half_life),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
