@@ -339,6 +339,59 @@ static void test_keywords_pick_content(void **state)
 	assert_int_equal(text_keywords(texts, 5, 0, out, w), 0);
 }
 
+/* Whether a keyword of out[0..n) is w or a phrase holding it. */
+static bool kw_has(char **out, size_t n, const char *w)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strstr(out[i], w))
+			return true;
+	return false;
+}
+
+static void test_keywords_are_words(void **state)
+{
+	(void)state;
+	const char *texts[] = {
+		"草原生态补奖什么时候发",     "请问草原生态补奖今年发多少", "草原补奖怎么申请",
+		"农机购置补贴怎么申请",       "农机购置补贴什么时候到账",   "主播主播草原补奖啥时候发😂",
+		"今年农机补贴标准是多少",     "生態補獎標準是多少",	      "我们这个补贴可以什么时候领",
+	};
+	char *out[8];
+	double w[8];
+	size_t n = text_keywords(texts, 9, 8, out, w);
+	assert_true(n >= 4);
+	assert_true(kw_has(out, n, "草原"));
+	assert_true(kw_has(out, n, "补奖"));
+	assert_true(kw_has(out, n, "农机"));
+	assert_true(kw_has(out, n, "补贴"));
+	const char *bad[] = {"原补奖", "态补奖", "原生", "补贴什", "机购", "什么", "时候", "可以",
+			     "我们", "这个", "请问", "怎么", "多少"};
+	for (size_t i = 0; i < n; i++) {
+		for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++)
+			assert_string_not_equal(out[i], bad[b]);
+		assert_true(strlen(out[i]) >= 6); /* two characters at least */
+		/* a phrase and its parts are not both listed */
+		for (size_t j = 0; j < n; j++)
+			if (j != i)
+				assert_null(strstr(out[i], out[j]));
+		if (i > 0)
+			assert_true(w[i] <= w[i - 1]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(out[i]);
+	/* a phrase that always comes whole stands in for its words */
+	const char *p[] = {"农机购置补贴怎么申请", "农机购置补贴标准", "农机购置补贴到账了吗"};
+	n = text_keywords(p, 3, 8, out, w);
+	assert_true(n >= 1);
+	assert_true(kw_has(out, n, "农机") && kw_has(out, n, "补贴"));
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			if (j != i)
+				assert_null(strstr(out[i], out[j]));
+	for (size_t i = 0; i < n; i++)
+		free(out[i]);
+}
+
 static char disp_buf[3 * TEXT_MAX_INPUT + 1];
 
 static const char *disp(const char *s)
@@ -428,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_clusterer_peek_does_not_add),
 		cmocka_unit_test(test_clusterer_retires_least_recently_joined),
 		cmocka_unit_test(test_keywords_pick_content),
+		cmocka_unit_test(test_keywords_are_words),
 		cmocka_unit_test(test_display_cleans_for_showing),
 		cmocka_unit_test(test_clusterer_title_is_display_form),
 		cmocka_unit_test(test_heat_decays_by_half_life),
