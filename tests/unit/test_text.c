@@ -173,6 +173,22 @@ static void test_classify_examples(void **state)
 			      "能不能讲讲新农合怎么报销"};
 	for (size_t i = 0; i < sizeof(ques) / sizeof(*ques); i++)
 		kind_is(ques[i], TEXT_QUESTION);
+	/* what hosts saw read as questions in the demo */
+	const char *chat[] = {"听明白了", "讲得真清楚", "巴林右旗的来报到", "大板镇的来了",
+			      "涨知识了", "学到了", "打卡", "点赞", "关注了", "已关注", "早上好",
+			      "大家好", "支持政府", "辛苦了", "谢谢老师", "明白了", "林西县的路过",
+			      "主播好，赤峰的来了！", "查干沐沦苏木来报到", "大板镇来了",
+			      "我是巴林左旗的来了", "讲得真清楚👍👍", "老师辛苦了，谢谢老师"};
+	for (size_t i = 0; i < sizeof(chat) / sizeof(*chat); i++)
+		kind_is(chat[i], TEXT_SMALLTALK);
+	/* … without taking real questions and suggestions with them */
+	const char *still_q[] = {"请问巴林右旗的补贴什么时候来", "低保怎么申请", "补贴来了吗",
+				 "巴林右旗的补贴来了吗", "我们村的路坏了", "草原补奖的钱来了没有",
+				 "政府的补贴什么时候发", "大板镇的低保来了", "2024年的来了吗"};
+	for (size_t i = 0; i < sizeof(still_q) / sizeof(*still_q); i++)
+		kind_is(still_q[i], TEXT_QUESTION);
+	kind_is("建议多讲讲巴林右旗的草原补奖", TEXT_SUGGESTION);
+	kind_is("建议政府多发补贴", TEXT_SUGGESTION);
 	assert_string_equal(text_kind_name(TEXT_QUESTION), "question");
 	assert_string_equal(text_kind_name(TEXT_SUGGESTION), "suggestion");
 	assert_string_equal(text_kind_name(TEXT_SMALLTALK), "smalltalk");
