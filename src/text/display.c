@@ -44,6 +44,8 @@ static enum disp_class disp_class(uint32_t cp)
 			return DISP_WORD;
 		return DISP_PUNCT; /* ASCII punctuation and the symbols + - = $ % … read as text */
 	}
+	if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))
+		return DISP_WORD; /* most of a Chinese comment: no table lookup */
 	if ((cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF) || cp == 0x200D)
 		return DISP_DROP; /* variation selectors, the emoji joiner */
 	switch (utf8proc_category((utf8proc_int32_t)cp)) {
@@ -108,7 +110,11 @@ static size_t disp_prefix(const uint32_t *cps, size_t n, size_t i, const uint32_
 			  size_t count)
 {
 	size_t best = 0;
+	if (i >= n)
+		return 0;
 	for (size_t j = 0; j < count; j++) {
+		if (list[j][0] != cps[i])
+			continue;
 		size_t k = u32len(list[j]);
 		if (k > best && k <= n - i) {
 			size_t m = 0;
