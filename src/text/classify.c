@@ -25,6 +25,16 @@ static const char *const classify_smalltalk[] = {
 	"明天见", "家人们", "朋友们", "我们", "我", "你们", "你", "您", "也", "都", "很", "真", "非常", "了", "一个",
 	"个", "啊", "呀", "哇", "啦", "吧", "的", "呢", "嘛", "哟", "喔", "噢", "咯", "这", "位", "家乡", "父老乡亲",
 	"乡亲们", "点点", "小心心", "爱心", "鼓掌", "来",
+	/* understanding and praise of the talk */
+	"听明白了", "听明白", "听懂", "弄明白了", "清楚了", "讲得真清楚", "讲得很清楚", "讲得清楚",
+	"讲的真清楚", "讲的很清楚", "讲的清楚", "说得真清楚", "说得很清楚", "说得清楚", "太清楚了",
+	"很清楚", "清楚", "讲得真好", "讲的真好", "讲的好", "讲得很好", "讲的很好", "说的好",
+	"涨知识了", "涨知识", "长知识了", "长知识", "学习到了", "又学到了", "受益匪浅", "收获满满",
+	"干货", "太有用了",
+	/* support and thanks to the government and the hosts */
+	"支持政府", "感谢政府", "感谢党", "感谢党和政府", "党和政府", "政府", "好政策", "政策好",
+	"点赞", "老师辛苦了", "主播辛苦了", "辛苦啦", "谢谢老师", "谢谢主播", "谢谢大家", "已关注",
+	"关注了", "已点赞", "点赞了", "已打卡", "打卡了", "签到了", "报道", "来报到", "来报道",
 };
 
 /* A suggestion starts with one of these, after the openers below. */
@@ -40,6 +50,24 @@ static const char *const classify_opener[] = {
 /* These make a message a question even when it starts like a suggestion. */
 static const char *const classify_asks[] = {
 	"怎么办", "怎么", "如何", "多少", "哪里", "哪儿", "什么时候", "为什么", "是否", "几月", "哪天", "在哪", "吗",
+};
+
+/* Check-ins: a place and an arrival (巴林右旗的来报到, 大板镇的来了, 赤峰的路过). */
+static const char *const classify_checkin[] = {
+	"来了", "来啦", "报到", "报道", "来报到", "来报道", "路过", "签到", "打卡", "在线", "围观",
+	"来了来了", "报到了", "打卡了", "签到了", "在此", "前来报到",
+};
+/* Arrivals that need 的 or a place word before them to be a check-in (补贴来了 is not). */
+static const char *const classify_checkin_weak[] = {"来了", "来啦", "在线", "来了来了", "在此"};
+/* How place names end (旗, 镇, 苏木, 嘎查 …). */
+static const char *const classify_place[] = {
+	"旗", "县", "市", "镇", "乡", "村", "区", "盟", "屯", "苏木", "嘎查", "省", "州", "社区",
+	"街道", "组", "队", "场", "矿", "小区",
+};
+/* Words that make a message more than a check-in. */
+static const char *const classify_not_checkin[] = {
+	"请问", "什么", "怎么", "如何", "多少", "哪", "吗", "为什么", "几", "补贴", "钱", "补奖",
+	"工资", "低保", "医保", "社保", "没", "不", "啥", "谁",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -82,6 +110,54 @@ static bool classify_is_smalltalk(const char *s, size_t n)
 	return true;
 }
 
+/* The length of the longest word of list that s[0..n) ends with (0: none). */
+static size_t classify_suffix(const char *s, size_t n, const char *const *list, size_t count)
+{
+	size_t best = 0;
+	for (size_t j = 0; j < count; j++) {
+		size_t k = strlen(list[j]);
+		if (k > best && k <= n && memcmp(s + n - k, list[j], k) == 0)
+			best = k;
+	}
+	return best;
+}
+
+/* X的来了 / X来报到 / X的路过, X a place or a group (at most 10 characters, no asking and
+ * none of the things people ask about), after any greeting (主播好巴林右旗的来了). */
+static bool classify_is_checkin(const char *s, size_t n)
+{
+	size_t k = classify_suffix(s, n, classify_checkin, COUNT(classify_checkin));
+	if (k == 0 || k == n)
+		return false;
+	bool weak = false;
+	for (size_t j = 0; j < COUNT(classify_checkin_weak); j++)
+		weak = weak || (strlen(classify_checkin_weak[j]) == k &&
+				memcmp(s + n - k, classify_checkin_weak[j], k) == 0);
+	size_t x = n - k;
+	bool de = x >= 3 && memcmp(s + x - 3, "的", 3) == 0;
+	if (de)
+		x -= 3;
+	size_t i = 0; /* greetings and "我是" before the place */
+	for (;;) {
+		size_t g = classify_prefix(s, x, i, classify_smalltalk, COUNT(classify_smalltalk));
+		if (g == 0 || i + g >= x)
+			break;
+		i += g;
+	}
+	if (x - i >= 3 && memcmp(s + i, "是", 3) == 0)
+		i += 3;
+	if (x <= i || x - i > 10 * 3)
+		return false;
+	for (size_t j = i; j < x; j++)
+		if ((unsigned char)s[j] < 0x80)
+			return false; /* digits or Latin letters: not a place name */
+	if (classify_has(s + i, x - i, classify_not_checkin, COUNT(classify_not_checkin)))
+		return false;
+	if (weak && !de && !classify_suffix(s + i, x - i, classify_place, COUNT(classify_place)))
+		return false;
+	return true;
+}
+
 static bool classify_is_suggestion(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -102,7 +178,7 @@ enum text_kind text_classify(const char *in, size_t len)
 	size_t n = text_normalize(in, len, buf, sizeof(buf));
 	if (n == 0) /* only emoji, symbols or punctuation */
 		return TEXT_SMALLTALK;
-	if (classify_is_smalltalk(buf, n))
+	if (classify_is_smalltalk(buf, n) || classify_is_checkin(buf, n))
 		return TEXT_SMALLTALK;
 	if (classify_is_suggestion(buf, n))
 		return TEXT_SUGGESTION;

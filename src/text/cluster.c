@@ -120,6 +120,8 @@ struct cl_cluster {
 	uint32_t ndocs, rep;
 	struct cl_doc docs[CL_MEMBERS];
 	float simsum[CL_MEMBERS]; /* similarity of each stored member to the others */
+	char *title;		  /* display form of the representative (a pool block), or NULL */
+	uint32_t title_cls;	  /* its block size class */
 	bool live;
 };
 
@@ -433,6 +435,26 @@ static double cl_doc_sim(const struct text_shingles *q, const struct cl_doc *d)
 	return shingle_score(q->total, d->total, q->intent, d->intent, shared);
 }
 
+/* Sets the cluster's title to the display form of its representative (once per change of
+ * representative, so that reading a title costs nothing). Without a title block (empty
+ * display form, out of memory) the title is the representative as given. */
+static void cl_title_set(struct text_clusterer *c, struct cl_cluster *k)
+{
+	char buf[3 * TEXT_MAX_INPUT + 1];
+	if (k->title) {
+		pool_put(&c->pool, k->title, k->title_cls);
+		k->title = NULL;
+	}
+	const char *rep = k->docs[k->rep].text;
+	size_t n = text_display(rep, strlen(rep), buf, sizeof(buf));
+	if (n == 0 || strcmp(buf, rep) == 0)
+		return;
+	k->title_cls = pool_class(n + 1);
+	k->title = pool_get(&c->pool, k->title_cls);
+	if (k->title)
+		memcpy(k->title, buf, n + 1);
+}
+
 /* Stores q in cluster slot s when it has room, and moves the representative to the stored
  * member most like the others. */
 static void cl_remember(struct text_clusterer *c, uint32_t s, const struct text_shingles *q,
@@ -450,9 +472,12 @@ static void cl_remember(struct text_clusterer *c, uint32_t s, const struct text_
 		k->simsum[i] += sim;
 		k->simsum[m] += sim;
 	}
+	uint32_t rep = k->rep;
 	for (uint32_t i = 0; i < k->ndocs; i++)
 		if (k->simsum[i] > k->simsum[k->rep])
 			k->rep = i;
+	if (m == 0 || k->rep != rep)
+		cl_title_set(c, k);
 }
 
 /* ---- LRU ---- */
@@ -492,6 +517,9 @@ static void cl_retire(struct text_clusterer *c, uint32_t s)
 			c->stale += cl_indexed(k->docs[i].hash[j], k->docs[i].n);
 		pool_put(&c->pool, k->docs[i].hash, k->docs[i].cls);
 	}
+	if (k->title)
+		pool_put(&c->pool, k->title, k->title_cls);
+	k->title = NULL;
 	cl_map_del(c, k->id);
 	c->gen[s]++;
 	k->live = false;
@@ -569,10 +597,14 @@ void text_clusterer_free(struct text_clusterer *c)
 			    c->index[i].cls >= CL_CLASSES)
 				free(c->index[i].u.p);
 	}
-	for (uint32_t s = 0; s < c->nclusters; s++)
+	for (uint32_t s = 0; s < c->nclusters; s++) {
 		for (uint32_t j = 0; c->clusters[s].live && j < c->clusters[s].ndocs; j++)
 			if (c->clusters[s].docs[j].cls >= CL_CLASSES)
 				free(c->clusters[s].docs[j].hash);
+		if (c->clusters[s].live && c->clusters[s].title &&
+		    c->clusters[s].title_cls >= CL_CLASSES)
+			free(c->clusters[s].title);
+	}
 	while (c->pool.chunks) {
 		struct cl_chunk *n = c->pool.chunks->next;
 		free(c->pool.chunks);
@@ -820,7 +852,7 @@ const char *text_clusterer_title(const struct text_clusterer *c, int64_t cluster
 	if (s == CL_NONE || c->clusters[s].ndocs == 0)
 		return NULL;
 	const struct cl_cluster *k = &c->clusters[s];
-	return k->docs[k->rep].text;
+	return k->title ? k->title : k->docs[k->rep].text;
 }
 
 double text_clusterer_threshold(const struct text_clusterer *c)

@@ -24,6 +24,16 @@ enum { TEXT_MAX_INPUT = 2048 };
  * longer than 3 × input + 1) and returns its length in bytes. */
 size_t text_normalize(const char *in, size_t len, char *out, size_t cap);
 
+/* ---- display form (display.c) ---------------------------------------------------
+ * The form of a viewer's text to show (a hot question's title, other public text):
+ * traditional → simplified, full-width letters and digits to half width, emoji and symbols
+ * dropped, a run of one punctuation mark folded (？？？ → ？), spaces folded and trimmed,
+ * greetings and words of address at the start dropped (主播好，/ 老师，/ 主播主播 …; 请问
+ * stays). Chinese punctuation is kept. Text that is only a greeting is kept as it is.
+ * Writes NUL-terminated UTF-8 to out (at most cap bytes including the NUL, cut at a
+ * character boundary; 3 × len + 1 is always enough) and returns its length in bytes. */
+size_t text_display(const char *in, size_t len, char *out, size_t cap);
+
 /* ---- redaction (redact.c) ----------------------------------------------------------
  * Public text with mainland mobile numbers (1[3-9]x, 11 digits, also with spaces or
  * dashes inside, full-width digits too) and ID-card numbers (18 characters, last may be X)
@@ -80,8 +90,10 @@ struct text_assignment text_clusterer_add(struct text_clusterer *c, const char *
 /* Which cluster text would join, without adding it (-1: none above the threshold). */
 struct text_assignment text_clusterer_peek(const struct text_clusterer *c, const char *text,
 					   size_t len);
-/* The cluster's representative question (the stored member closest to the others, as given
- * to _add, not normalised), owned by the clusterer; NULL for an unknown or retired id. */
+/* The cluster's title: the display form (text_display) of its representative question (the
+ * stored member closest to the others), or the representative as given to _add when its
+ * display form is empty; owned by the clusterer, valid until the next _add or _free. NULL
+ * for an unknown or retired id. Computed when the representative changes: reading is cheap. */
 const char *text_clusterer_title(const struct text_clusterer *c, int64_t cluster);
 /* The threshold c assigns at; with c NULL, the tuned default (tuned on a question stream, so
  * not the same number as text_same_threshold(), which is tuned on question pairs). */

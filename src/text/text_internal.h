@@ -112,6 +112,35 @@ extern const uint32_t text_w_bi_mask;
 extern const uint32_t text_w_bi_keys[];
 extern const uint8_t text_w_bi_vals[];
 
+/* gen_text_weights.py: the dictionary's words of 1-4 characters (U+3400..U+9FFF, frequency
+ * >= 5) as 32-bit fingerprints of text_word_hash in an open-addressing table (slot =
+ * hash & text_word_mask, key = hash >> 32 | 1, 0 = empty), with IDFs in 1/16 units. */
+extern const uint32_t text_word_mask;
+extern const uint32_t text_word_keys[];
+extern const uint8_t text_word_idf[];
+
+/* 64-bit FNV-1a over code points: the word set's hash. */
+static inline uint64_t text_word_hash(const uint32_t *cps, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ cps[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The IDF (1/16 units) of the dictionary word cps[0..n), 0 when it is not one. */
+static inline unsigned text_word_lookup(const uint32_t *cps, size_t n)
+{
+	uint64_t h = text_word_hash(cps, n);
+	uint32_t key = (uint32_t)(h >> 32) | 1, i = (uint32_t)h & text_word_mask;
+	while (text_word_keys[i]) {
+		if (text_word_keys[i] == key)
+			return text_word_idf[i];
+		i = (i + 1) & text_word_mask;
+	}
+	return 0;
+}
+
 /* ---- shingles (shingle.c) --------------------------------------------------------- */
 
 enum { TEXT_MAX_CPS = 256, TEXT_MAX_SHINGLES = 2 * TEXT_MAX_CPS };

@@ -1,8 +1,9 @@
 /* libFuzzer target: the text engine. The input is a few comments, one per line; each goes
- * through normalisation, redaction, classification, the word list (built from the first
- * lines), similarity and a small clusterer that retires clusters, with the engine's
- * promises checked: valid UTF-8 out, bounded lengths, symmetric scores in [0, 1], a listed
- * word found wherever its normal form occurs. */
+ * through normalisation, the display form, redaction, classification, the word list (built
+ * from the first lines), similarity and a small clusterer that retires clusters, and all of
+ * them through keywords, with the engine's promises checked: valid UTF-8 out, bounded
+ * lengths, symmetric scores in [0, 1], a listed word found wherever its normal form
+ * occurs. */
 #include "text/text.h"
 #include "text/text_internal.h"
 
@@ -63,6 +64,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (t > 4 || strlen(tiny) != t || memcmp(tiny, norm, t) != 0)
 			__builtin_trap(); /* a short buffer holds a prefix of the full form */
 
+		size_t dm = text_display(line[i], len[i], norm2, sizeof(norm2));
+		if (dm >= sizeof(norm2) || dm > 3 * len[i] || strlen(norm2) != dm)
+			__builtin_trap();
+		check_utf8(norm2, dm);
+		t = text_display(line[i], len[i], tiny, sizeof(tiny));
+		if (t > 4 || strlen(tiny) != t || memcmp(tiny, norm2, t) != 0)
+			__builtin_trap(); /* a short buffer holds a prefix of the full form */
+
 		int found = -1;
 		char *r = text_redact(line[i], len[i], &found);
 		if (!r || found < 0 || strlen(r) > len[i])
@@ -107,6 +116,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_utf8(title, strlen(title));
 		}
 	}
+	char *texts[MAX_LINES], *kw[8];
+	double kww[8];
+	for (size_t i = 0; i < n; i++) {
+		texts[i] = malloc(len[i] + 1);
+		if (!texts[i])
+			__builtin_trap();
+		memcpy(texts[i], line[i], len[i]);
+		texts[i][len[i]] = 0;
+	}
+	size_t nk = text_keywords((const char *const *)texts, n, 8, kw, kww);
+	if (nk > 8)
+		__builtin_trap();
+	for (size_t i = 0; i < nk; i++) {
+		if (strlen(kw[i]) < 2 || (i > 0 && kww[i] > kww[i - 1]))
+			__builtin_trap();
+		check_utf8(kw[i], strlen(kw[i]));
+		free(kw[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(texts[i]);
 	text_clusterer_free(c);
 	text_wordlist_free(wl);
 	for (size_t w = 0; w < nw; w++)

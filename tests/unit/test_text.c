@@ -173,6 +173,22 @@ static void test_classify_examples(void **state)
 			      "能不能讲讲新农合怎么报销"};
 	for (size_t i = 0; i < sizeof(ques) / sizeof(*ques); i++)
 		kind_is(ques[i], TEXT_QUESTION);
+	/* what hosts saw read as questions in the demo */
+	const char *chat[] = {"听明白了", "讲得真清楚", "巴林右旗的来报到", "大板镇的来了",
+			      "涨知识了", "学到了", "打卡", "点赞", "关注了", "已关注", "早上好",
+			      "大家好", "支持政府", "辛苦了", "谢谢老师", "明白了", "林西县的路过",
+			      "主播好，赤峰的来了！", "查干沐沦苏木来报到", "大板镇来了",
+			      "我是巴林左旗的来了", "讲得真清楚👍👍", "老师辛苦了，谢谢老师"};
+	for (size_t i = 0; i < sizeof(chat) / sizeof(*chat); i++)
+		kind_is(chat[i], TEXT_SMALLTALK);
+	/* … without taking real questions and suggestions with them */
+	const char *still_q[] = {"请问巴林右旗的补贴什么时候来", "低保怎么申请", "补贴来了吗",
+				 "巴林右旗的补贴来了吗", "我们村的路坏了", "草原补奖的钱来了没有",
+				 "政府的补贴什么时候发", "大板镇的低保来了", "2024年的来了吗"};
+	for (size_t i = 0; i < sizeof(still_q) / sizeof(*still_q); i++)
+		kind_is(still_q[i], TEXT_QUESTION);
+	kind_is("建议多讲讲巴林右旗的草原补奖", TEXT_SUGGESTION);
+	kind_is("建议政府多发补贴", TEXT_SUGGESTION);
 	assert_string_equal(text_kind_name(TEXT_QUESTION), "question");
 	assert_string_equal(text_kind_name(TEXT_SUGGESTION), "suggestion");
 	assert_string_equal(text_kind_name(TEXT_SMALLTALK), "smalltalk");
@@ -339,6 +355,116 @@ static void test_keywords_pick_content(void **state)
 	assert_int_equal(text_keywords(texts, 5, 0, out, w), 0);
 }
 
+/* Whether a keyword of out[0..n) is w or a phrase holding it. */
+static bool kw_has(char **out, size_t n, const char *w)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strstr(out[i], w))
+			return true;
+	return false;
+}
+
+static void test_keywords_are_words(void **state)
+{
+	(void)state;
+	const char *texts[] = {
+		"草原生态补奖什么时候发",     "请问草原生态补奖今年发多少", "草原补奖怎么申请",
+		"农机购置补贴怎么申请",       "农机购置补贴什么时候到账",   "主播主播草原补奖啥时候发😂",
+		"今年农机补贴标准是多少",     "生態補獎標準是多少",	      "我们这个补贴可以什么时候领",
+	};
+	char *out[8];
+	double w[8];
+	size_t n = text_keywords(texts, 9, 8, out, w);
+	assert_true(n >= 4);
+	assert_true(kw_has(out, n, "草原"));
+	assert_true(kw_has(out, n, "补奖"));
+	assert_true(kw_has(out, n, "农机"));
+	assert_true(kw_has(out, n, "补贴"));
+	const char *bad[] = {"原补奖", "态补奖", "原生", "补贴什", "机购", "什么", "时候", "可以",
+			     "我们", "这个", "请问", "怎么", "多少"};
+	for (size_t i = 0; i < n; i++) {
+		for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++)
+			assert_string_not_equal(out[i], bad[b]);
+		assert_true(strlen(out[i]) >= 6); /* two characters at least */
+		/* a phrase and its parts are not both listed */
+		for (size_t j = 0; j < n; j++)
+			if (j != i)
+				assert_null(strstr(out[i], out[j]));
+		if (i > 0)
+			assert_true(w[i] <= w[i - 1]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(out[i]);
+	/* a phrase that always comes whole stands in for its words */
+	const char *p[] = {"农机购置补贴怎么申请", "农机购置补贴标准", "农机购置补贴到账了吗"};
+	n = text_keywords(p, 3, 8, out, w);
+	assert_true(n >= 1);
+	assert_true(kw_has(out, n, "农机") && kw_has(out, n, "补贴"));
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			if (j != i)
+				assert_null(strstr(out[i], out[j]));
+	for (size_t i = 0; i < n; i++)
+		free(out[i]);
+}
+
+static char disp_buf[3 * TEXT_MAX_INPUT + 1];
+
+static const char *disp(const char *s)
+{
+	text_display(s, strlen(s), disp_buf, sizeof(disp_buf));
+	return disp_buf;
+}
+
+static void test_display_cleans_for_showing(void **state)
+{
+	(void)state;
+	/* greetings and words of address at the start go, traditional → simplified */
+	assert_string_equal(disp("老师好，醫保怎麼繳費？"), "医保怎么缴费？");
+	assert_string_equal(disp("主播主播 草原补奖啥时候发😂😂"), "草原补奖啥时候发");
+	assert_string_equal(disp("各位领导好！请问低保怎么申请。。。"), "请问低保怎么申请。");
+	assert_string_equal(disp("老师请问补贴多少"), "请问补贴多少");
+	assert_string_equal(disp("您好,大家好 主播：农机补贴怎么领"), "农机补贴怎么领");
+	/* a vocative inside a word is not one */
+	assert_string_equal(disp("老师证怎么办"), "老师证怎么办");
+	assert_string_equal(disp("history怎么学"), "history怎么学");
+	/* width, repeated marks, spaces, symbols */
+	assert_string_equal(disp("  请问ＡＢＣ１２３怎么办？？？！！ "), "请问ABC123怎么办？");
+	assert_string_equal(disp("草原补奖   发了吗??"), "草原补奖 发了吗?");
+	assert_string_equal(disp("❤️补贴☆到账了吗👍🏻，"), "补贴到账了吗");
+	assert_string_equal(disp("低保，医保，都怎么办？"), "低保，医保，都怎么办？");
+	/* only a greeting: kept; nothing to show: empty */
+	assert_string_equal(disp("主播好"), "主播好");
+	assert_string_equal(disp("😂😂"), "");
+	assert_int_equal(text_display(NULL, 0, disp_buf, sizeof(disp_buf)), 0);
+	/* cut at a character boundary when out is small */
+	char small[8];
+	assert_int_equal(text_display("医保缴费", 12, small, sizeof(small)), 6);
+	assert_string_equal(small, "医保");
+	assert_string_equal(disp("医\xff保"), "医保");
+}
+
+static void test_clusterer_title_is_display_form(void **state)
+{
+	(void)state;
+	struct text_clusterer *c = text_clusterer_new(NULL);
+	assert_int_equal(add(c, "老师好，醫保怎麼繳費？").cluster, 0);
+	assert_string_equal(text_clusterer_title(c, 0), "医保怎么缴费？");
+	assert_int_equal(add(c, "主播主播 草原补奖啥时候发😂😂").cluster, 1);
+	assert_string_equal(text_clusterer_title(c, 1), "草原补奖啥时候发");
+	/* the title follows the representative as it changes */
+	add(c, "草原补奖什么时候发？？");
+	add(c, "草原补奖什么时候发放");
+	const char *t = text_clusterer_title(c, 1);
+	assert_non_null(t);
+	assert_null(strstr(t, "主播"));
+	assert_null(strstr(t, "？？"));
+	/* never empty: the raw representative when nothing is left to show */
+	assert_int_equal(add(c, "主播好").cluster, 2);
+	assert_string_equal(text_clusterer_title(c, 2), "主播好");
+	text_clusterer_free(c);
+}
+
 static void test_heat_decays_by_half_life(void **state)
 {
 	(void)state;
@@ -371,6 +497,9 @@ int main(void)
 		cmocka_unit_test(test_clusterer_peek_does_not_add),
 		cmocka_unit_test(test_clusterer_retires_least_recently_joined),
 		cmocka_unit_test(test_keywords_pick_content),
+		cmocka_unit_test(test_keywords_are_words),
+		cmocka_unit_test(test_display_cleans_for_showing),
+		cmocka_unit_test(test_clusterer_title_is_display_form),
 		cmocka_unit_test(test_heat_decays_by_half_life),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
