@@ -130,6 +130,15 @@ class LiveFlowTest(LiveCase):
         # Only questions become hot questions.
         self.assertEqual([h["questions"] for h in self.hot(sid)], [1])
 
+    def test_hot_question_title_is_the_display_form(self):
+        sid = self.new_stream()["id"]
+        r = self.ask(sid, "老师好，醫保怎麼繳費？？😂😂")
+        self.assertEqual(r["text"], "老师好，醫保怎麼繳費？？😂😂")  # the question itself as asked
+        title = [h["title"] for h in self.hot(sid) if h["cluster_id"] == r["cluster_id"]][0]
+        self.assertEqual(title, "医保怎么缴费？")  # simplified, no greeting, emoji or repeat
+        g = self.county.get("/api/v1/streams/%d/hot/%d" % (sid, r["cluster_id"])).json
+        self.assertEqual(g["title"], "医保怎么缴费？")
+
     def test_sensitive_word_sends_to_moderation_then_approve_or_reject(self):
         c = self.county
         word = "骗子%d" % uniq()

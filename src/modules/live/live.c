@@ -1,10 +1,11 @@
-/* live.c — the module's pure helpers: join codes, device keys, phone masks, and the
- * parsing of imported comment lines (JSON lines and CSV records). */
+/* live.c — the module's pure helpers: join codes, device keys, phone masks, hot-question
+ * titles, and the parsing of imported comment lines (JSON lines and CSV records). */
 #include "modules/live/live_internal.h"
 
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/mem.h"
+#include "text/text.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -258,4 +259,17 @@ void live_join_url(const char *code, char out[LIVE_URL_MAX])
 	if (bl > LIVE_URL_MAX - 32)
 		bl = LIVE_URL_MAX - 32;
 	snprintf(out, LIVE_URL_MAX, "%.*s/m/#/live/%s", (int)bl, base, code);
+}
+
+char *live_cluster_title(const char *text)
+{
+	size_t len = strlen(text);
+	if (len > TEXT_MAX_INPUT)
+		len = TEXT_MAX_INPUT;
+	char *out = xmalloc(3 * len + 1);
+	if (text_display(text, len, out, 3 * len + 1) == 0) {
+		free(out);
+		return xstrdup(text);
+	}
+	return out;
 }

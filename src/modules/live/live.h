@@ -96,6 +96,11 @@ enum { LIVE_URL_MAX = 512 };
  * encodes). */
 void live_join_url(const char *code, char out[LIVE_URL_MAX]);
 
+/* The title a hot question opens with: its first question's display form (text_display:
+ * simplified script, no greeting or emoji), or the text itself when nothing would be left.
+ * Malloc'd; the caller frees it. */
+char *live_cluster_title(const char *text);
+
 /* Forgets the in-memory state of a stream (rebuilt from the database on next use), after a
  * change made behind the module's back (tests, the demo loader's bulk SQL). */
 void live_room_forget(int64_t stream_id);

@@ -173,7 +173,9 @@ static int hot_action_tx(struct db_conn *c, void *ctx)
 			if (!first)
 				first = qr;
 		}
-		rc = live_store_cluster_insert(c, q->id, first->text, now, &x->new_id);
+		char *title = live_cluster_title(first->text);
+		rc = live_store_cluster_insert(c, q->id, title, now, &x->new_id);
+		free(title);
 		for (size_t i = 0; rc >= 0 && i < x->nqids; i++)
 			rc = live_store_question_move(c, x->qids[i], x->new_id);
 		if (rc < 0)

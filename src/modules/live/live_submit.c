@@ -71,7 +71,8 @@ static int submit_tx_fn(struct db_conn *c, void *ctx)
 		if (p->engine >= 0) {
 			int64_t cid = live_room_emap_get(r, p->engine);
 			if (!cid) {
-				rc = live_store_cluster_insert(c, r->stream_id, p->text, p->at, &cid);
+				p->title = live_cluster_title(p->text);
+				rc = live_store_cluster_insert(c, r->stream_id, p->title, p->at, &cid);
 				if (rc < 0)
 					return rc;
 				live_room_emap_set(r, p->engine, cid);
@@ -530,7 +531,9 @@ static int moderate_tx_fn(struct db_conn *c, void *ctx)
 	if (m->approve && m->engine >= 0) {
 		int64_t cid = live_room_emap_get(r, m->engine);
 		if (!cid) {
-			rc = live_store_cluster_insert(c, r->stream_id, m->q->text, clock_now_ms(), &cid);
+			char *title = live_cluster_title(m->q->text);
+			rc = live_store_cluster_insert(c, r->stream_id, title, clock_now_ms(), &cid);
+			free(title);
 			if (rc < 0)
 				return rc;
 			live_room_emap_set(r, m->engine, cid);
@@ -571,7 +574,9 @@ int live_room_moderate(struct db *db, struct live_room *r, int64_t qid, bool app
 	if (m.cluster_id) {
 		struct live_cluster *k = live_room_cluster(r, m.cluster_id);
 		if (!k) {
-			k = live_room_cluster_add(r, m.cluster_id, m.q->text);
+			char *title = live_cluster_title(m.q->text);
+			k = live_room_cluster_add(r, m.cluster_id, title);
+			free(title);
 			k->engine = m.engine;
 		}
 		k->questions++;
