@@ -154,6 +154,7 @@ const struct route routes[] = {
 	{HTTP_GET, "/api/v1/streams/{}/events", live_api_events, ROUTE_PUBLIC},
 	{HTTP_GET, "/api/v1/streams/{}/viewers", live_api_viewers_list, 0},
 	{HTTP_POST, "/api/v1/streams/{}/viewers", live_api_viewers_add, 0},
+	{HTTP_POST, "/api/v1/public/streams/{}/viewers", live_api_public_viewers_add, ROUTE_PUBLIC},
 	{HTTP_GET, "/api/v1/streams/{}/timeline", live_api_timeline, 0},
 	{HTTP_GET, "/api/v1/streams/{}/qr.svg", live_api_qr_svg, 0},
 	{HTTP_GET, "/api/v1/streams/{}/qr.png", live_api_qr_png, 0},

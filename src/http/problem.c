@@ -84,6 +84,7 @@ static const struct problem problems[] = {
 	{"live.cluster_not_found", 404, "No such hot question in this stream", "本场直播没有该热点问题"},
 	{"live.question_not_found", 404, "No such question in this stream", "本场直播没有该提问"},
 	{"live.bad_import", 400, "The import cannot be read", "导入内容无法读取"},
+	{"live.bad_api_key", 403, "Unknown, revoked or out-of-area api_key", "接口密钥无效、已吊销或不在本辖区"},
 	{"live.bad_device", 400, "Invalid device token", "设备标识不合法"},
 	{"live.word_exists", 409, "This sensitive word is listed already", "该敏感词已存在"},
 	{"live.word_not_found", 404, "No such sensitive word", "敏感词不存在"},

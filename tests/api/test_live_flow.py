@@ -5,6 +5,7 @@ import unittest
 
 from harness import Client
 from test_live_common import LiveCase, uniq
+from test_open311 import new_key
 
 
 class LiveFlowTest(LiveCase):
@@ -318,6 +319,37 @@ class LiveFlowTest(LiveCase):
         self.assertEqual((items[1]["suggestions"], items[1]["viewers"]), (1, 1800))
         self.assert_problem(c.post("/api/v1/streams/%d/viewers" % sid, json={"viewers": -1}),
                             400, "request.bad_field", "viewers")
+
+    def test_outside_tool_posts_viewer_counts_with_an_api_key(self):
+        s = self.new_stream(node="daban")
+        sid = s["id"]
+        db = type(self).server.db
+        town_key = new_key(db, "daban", "抖音直播助手")
+        other_key = new_key(db, "chaganmulun", "别的苏木")
+        tool = Client(type(self).server)
+        path = "/api/v1/public/streams/%d/viewers" % sid
+        r = tool.post(path, json={"viewers": 950}, headers={"X-Api-Key": town_key})
+        self.assertEqual(r.status, 201, r)
+        self.assertTrue(r.json["source"].startswith("api_key:"), r.json)
+        r = self.county.get("/api/v1/streams/%d/viewers" % sid)
+        self.assertEqual([x["viewers"] for x in r.json["items"]], [950])
+        # a county-wide key covers the town's stream too
+        r = tool.post(path, json={"viewers": 990}, headers={"X-Api-Key": new_key(db, "balinyouqi")})
+        self.assertEqual(r.status, 201, r)
+        # refused: no key, an unknown key, another township's key, bad bodies, unknown stream
+        self.assert_problem(tool.post(path, json={"viewers": 1}), 403, "live.bad_api_key")
+        self.assert_problem(tool.post(path, json={"viewers": 1}, headers={"X-Api-Key": "nope"}),
+                            403, "live.bad_api_key")
+        self.assert_problem(tool.post(path, json={"viewers": 1}, headers={"X-Api-Key": other_key}),
+                            403, "live.bad_api_key")
+        self.assert_problem(tool.post(path, json={"viewers": "many"},
+                                      headers={"X-Api-Key": town_key}),
+                            400, "request.bad_field", "viewers")
+        self.assert_problem(tool.post("/api/v1/public/streams/999999/viewers", json={"viewers": 1},
+                                      headers={"X-Api-Key": town_key}),
+                            404, "live.stream_not_found")
+        r = self.county.get("/api/v1/streams/%d/viewers" % sid)
+        self.assertEqual(len(r.json["items"]), 2)
 
     def test_join_qr_code_svg_and_png(self):
         s = self.new_stream(start=False)

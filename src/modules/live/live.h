@@ -35,6 +35,7 @@ enum live_outcome {
 	LIVE_NODE_NOT_FOUND = -506,
 	LIVE_EXISTS = -507,
 	LIVE_BAD_INPUT = -508,
+	LIVE_BAD_KEY = -509,          /* an unknown, revoked or out-of-area api_key */
 };
 
 /* One message to submit. */

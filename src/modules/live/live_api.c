@@ -6,7 +6,10 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/clock.h"
+#include "core/config.h"
+#include "core/crypto.h"
 #include "core/mem.h"
+#include "http/ratelimit.h"
 #include "modules/live/live_internal.h"
 #include "org/org.h"
 #include "store/db.h"
@@ -396,30 +399,62 @@ int live_api_stream_end(struct http_req *r)
 struct viewers_ctx {
 	struct live_ctx q;
 	int64_t viewers, at;
+	const char *key_hash; /* an outside tool's api_key (hashed), or NULL for staff */
 };
+
+/* An outside tool's key must be unrevoked and issued for the stream's node or above it. */
+static int viewers_key_check(struct db_conn *c, struct viewers_ctx *x, const char **source)
+{
+	struct live_ctx *q = &x->q;
+	int rc = live_store_stream_get(c, q->r->arena, q->id, &q->stream);
+	if (rc < 0)
+		return rc;
+	if (rc != DB_ROW)
+		return LIVE_NOT_FOUND;
+	q->node_id = q->stream->node_id;
+	int64_t key_id = 0;
+	const char *name = NULL, *path = NULL;
+	rc = live_store_api_key(c, q->r->arena, x->key_hash, &key_id, &name, &path);
+	if (rc < 0)
+		return rc;
+	if (rc != DB_ROW || strncmp(q->stream->node_path, path, strlen(path)) != 0)
+		return LIVE_BAD_KEY;
+	*source = arena_printf(q->r->arena, "api_key:%lld %s", (long long)key_id, name);
+	return 0;
+}
 
 static int viewers_add_tx(struct db_conn *c, void *ctx)
 {
 	struct viewers_ctx *x = ctx;
 	struct live_ctx *q = &x->q;
-	int rc = live_stream_load(c, q, LIVE_WRITE);
+	const char *source = "manual";
+	int rc = x->key_hash ? viewers_key_check(c, x, &source) : live_stream_load(c, q, LIVE_WRITE);
 	if (rc < 0)
 		return rc;
-	rc = live_store_viewers_add(c, q->id, x->at, x->viewers, "manual", q->r->user->id);
+	rc = live_store_viewers_add(c, q->id, x->at, x->viewers, source,
+				    q->r->user ? q->r->user->id : 0);
 	if (rc < 0)
 		return rc;
 	rc = live_audit(c, q, stream_object(q),
-			arena_printf(q->r->arena, "%lld viewers", (long long)x->viewers));
+			arena_printf(q->r->arena, "%lld viewers (%s)", (long long)x->viewers, source));
 	if (rc < 0)
 		return rc;
 	q->out = json_pack("{s:I, s:I, s:s}", "at", (json_int_t)x->at, "viewers",
-			   (json_int_t)x->viewers, "source", "manual");
+			   (json_int_t)x->viewers, "source", source);
 	return 0;
 }
 
-int live_api_viewers_add(struct http_req *r)
+/* POST /api/v1/streams/{id}/viewers (staff) and POST /api/v1/public/streams/{id}/viewers
+ * (an outside tool — the platform's dashboard, a broadcasting plugin — with an api_key in
+ * X-Api-Key, issued by `tala apikey add` as for Open311). */
+static int viewers_add(struct http_req *r, const char *key)
 {
 	struct viewers_ctx x = {.q = {.r = r, .action = "live.viewers.add", .status = 201}};
+	char hash[CRYPTO_SM3_HEX];
+	if (key) {
+		crypto_sm3_hex(key, strlen(key), hash);
+		x.key_hash = hash;
+	}
 	if (live_param_id(r, 0, &x.q.id) < 0)
 		return HTTP_DONE;
 	bool has_at = false;
@@ -436,7 +471,37 @@ int live_api_viewers_add(struct http_req *r)
 		x.at = clock_now_ms();
 	if (x.at <= 0 || x.at > 8000000000000LL)
 		return http_reply_problem(r, "request.bad_field", "at: epoch milliseconds", "at");
-	return live_run(&x.q, viewers_add_tx, true);
+	int rc = db_tx_run(r->db, viewers_add_tx, &x);
+	if (rc == LIVE_BAD_KEY) {
+		/* Like a failed sign-in: limited per address, and audited. */
+		if (!ratelimit_take("livekey", r->ip, (double)cfg.login_rate, (double)cfg.login_rate,
+				    clock_now_ms()))
+			return http_reply_problem(r, "live.rate_limited", NULL, NULL);
+		struct audit_entry e = {.action = "live.viewers.add", .object = "api_key",
+					.node_id = x.q.node_id, .result = "denied",
+					.detail = "unknown, revoked or out-of-area api_key"};
+		http_audit_actor(r, &e);
+		rc = audit_record(r->db, &e, clock_now_ms());
+		if (rc < 0)
+			return http_reply_db_error(r, rc);
+		return http_reply_problem(r, "live.bad_api_key", NULL, NULL);
+	}
+	if (rc < 0)
+		return live_reply_error(&x.q, rc);
+	return http_reply_json(r, 201, x.q.out);
+}
+
+int live_api_viewers_add(struct http_req *r)
+{
+	return viewers_add(r, NULL);
+}
+
+int live_api_public_viewers_add(struct http_req *r)
+{
+	const char *key = http_header(r, "X-Api-Key");
+	if (!key || !*key)
+		return http_reply_problem(r, "live.bad_api_key", "X-Api-Key: required", NULL);
+	return viewers_add(r, key);
 }
 
 static int viewers_list_tx(struct db_conn *c, void *ctx)

@@ -12,6 +12,7 @@ int live_api_stream_update(struct http_req *r);
 int live_api_stream_start(struct http_req *r);
 int live_api_stream_end(struct http_req *r);
 int live_api_viewers_add(struct http_req *r);
+int live_api_public_viewers_add(struct http_req *r);
 int live_api_viewers_list(struct http_req *r);
 int live_api_timeline(struct http_req *r);
 int live_api_words_list(struct http_req *r);

@@ -84,6 +84,10 @@ int live_store_public_questions_json(struct db_conn *c, int64_t stream_id, const
 int live_store_vote(struct db_conn *c, int64_t qid, const char *device, int64_t now,
 		    bool *added, int64_t *count);
 
+/* An unrevoked api_key (`tala apikey add`) by its SM3 hash: DB_ROW with its id, name and
+ * node path, or DB_DONE. */
+int live_store_api_key(struct db_conn *c, struct arena *a, const char *key_hash, int64_t *id,
+		       const char **name, const char **path);
 int live_store_viewers_add(struct db_conn *c, int64_t stream_id, int64_t at, int64_t viewers,
 			   const char *source, int64_t user);
 int live_store_viewers_json(struct db_conn *c, int64_t stream_id, json_t *items);

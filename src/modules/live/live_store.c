@@ -111,6 +111,9 @@ static const char SQL_VOTES_OF[] = "SELECT upvotes FROM stream_questions WHERE i
 static const char SQL_VIEWERS_ADD[] =
 	"INSERT INTO stream_viewer_samples (stream_id, at, viewers, source, created_by) "
 	"VALUES (?, ?, ?, ?, ?)";
+static const char SQL_API_KEY[] =
+	"SELECT k.id, k.name, n.path FROM api_keys k JOIN org_nodes n ON n.id = k.node_id "
+	"WHERE k.key_hash = ? AND k.revoked = 0";
 static const char SQL_VIEWERS[] =
 	"SELECT at, viewers, source FROM stream_viewer_samples WHERE stream_id = ? "
 	"ORDER BY at, id LIMIT 20000";
@@ -573,6 +576,22 @@ int live_store_vote(struct db_conn *c, int64_t qid, const char *device, int64_t 
 	}
 	rc = db_query_int(c, count, SQL_VOTES_OF, "i", qid);
 	return rc < 0 ? rc : 0;
+}
+
+int live_store_api_key(struct db_conn *c, struct arena *a, const char *key_hash, int64_t *id,
+		       const char **name, const char **path)
+{
+	struct db_stmt *s = db_prepare(c, SQL_API_KEY);
+	if (!s)
+		return DB_HARD_ERROR;
+	db_bind_text(s, 1, key_hash);
+	int rc = db_step(s);
+	if (rc != DB_ROW)
+		return rc;
+	*id = db_col_int(s, 0);
+	*name = dup(a, s, 1);
+	*path = dup(a, s, 2);
+	return DB_ROW;
 }
 
 int live_store_viewers_add(struct db_conn *c, int64_t stream_id, int64_t at, int64_t viewers,
