@@ -181,7 +181,7 @@ def main():
                     ('nginx: the same JSON, static file', N)):
         md.append('| %s | %.0f | %.2f | %.2f | %d | %d |' % (name, m['rps'], m['p50'], m['p99'],
                                                               m['non2xx'], m['errors']))
-    md.append('| ratio reads tala/nginx | %.2f× | | | | |' % (R['rps'] / N['rps']))
+    md.append('| ratio reads tala/nginx | %.3f× | | | | |' % (R['rps'] / N['rps']))
     good_sub = S['rps'] * (1 - S['non2xx'] / max(1, S['requests']))
     md += ['', '| bar | holds | measured |', '|---|---|---|',
            '| ≥ 10k submissions/s (201s only) | %s | %.0f |' % (
@@ -190,7 +190,7 @@ def main():
                'yes' if R['rps'] >= 40000 else '**no**', R['rps']),
            '| p99 < 20 ms (submissions, reads) | %s | %.1f, %.1f ms |' % (
                'yes' if max(S['p99'], R['p99']) < 20 else '**no**', S['p99'], R['p99']),
-           '| reads ≥ 0.5× nginx | %s | %.2f× |' % (
+           '| reads ≥ 0.5× nginx | %s | %.3f× |' % (
                'yes' if R['rps'] >= 0.5 * N['rps'] else '**no**', R['rps'] / N['rps']), '']
     text = '\n'.join(md)
     print(text)
