@@ -9,7 +9,9 @@ stream's first part); every line is then segmented, vectorised and assigned in i
 each question joins the cluster whose centroid (normalised sum of its members' vectors) has
 the highest cosine with it when that reaches --threshold, or opens a new cluster. Centroids
 are kept in an inverted index (term → {cluster: summed weight}) so a question is compared
-only with clusters that share a term with it.
+only with clusters that share a term with it; terms in more than --max-df of the fitted lines
+(吗, 怎么, 请问 …) are dropped, as a TF-IDF pipeline would, else every question would walk
+nearly every cluster.
 
 With --sweep T1 T2 …, runs the assignment once per threshold over the same vectors and
 writes `threshold<TAB>id<TAB>cluster` lines (the bench picks the threshold with the best ARI).
@@ -69,6 +71,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--threshold', type=float, default=0.5)
     ap.add_argument('--fit', type=int, default=10000, help='lines the TF-IDF is fitted on')
+    ap.add_argument('--max-df', type=float, default=0.05,
+                    help='terms in more of the fitted lines are dropped (stop words: 吗, 怎么 …)')
     ap.add_argument('--sweep', type=float, nargs='+')
     args = ap.parse_args()
 
@@ -79,7 +83,7 @@ def main():
             ids.append(parts[0])
             texts.append(parts[1])
     segmented = [tokens(t) for t in texts]
-    vec = TfidfVectorizer(analyzer=lambda toks: toks, sublinear_tf=True)
+    vec = TfidfVectorizer(analyzer=lambda toks: toks, sublinear_tf=True, max_df=args.max_df)
     vec.fit(segmented[:max(1, args.fit)])
     m = vec.transform(segmented).tocsr()  # rows are L2-normalised
     rows = [(m.indices[m.indptr[i]:m.indptr[i + 1]].tolist(),
