@@ -41,7 +41,7 @@ trap 'rm -rf "$work"' EXIT
 if [ $smoke = 1 ]; then
   text_args=(--n 3000 --peer-n 500 --quality-n 1500 --runs 1)
   http_args=(--duration 1 --runs 1 --connections 32)
-  sse_args=(--viewers 200 --questions 10 --join-rate 100 --join-seconds 1 --reap-wait 3)
+  sse_args=(--viewers 200 --questions 10 --bursts 1 --join-rate 100 --join-seconds 1 --reap-wait 3)
   out=$work/latest.md
 else
   text_args=()

@@ -140,6 +140,7 @@ def main():
     ap.add_argument('--connect-rate', type=float, default=4000, help='viewers/s when filling')
     ap.add_argument('--questions', type=int, default=100, help='questions in the burst')
     ap.add_argument('--gap', type=float, default=0.02, help='seconds between questions')
+    ap.add_argument('--bursts', type=int, default=3, help='bursts, 2.5 s apart')
     ap.add_argument('--join-rate', type=float, default=2000)
     ap.add_argument('--join-seconds', type=float, default=10)
     ap.add_argument('--reap-wait', type=float, default=20,
@@ -162,7 +163,7 @@ def main():
         # ---- 1. fill the room, then a burst of questions ----
         stop1 = os.path.join(tmp, 'stop1')
         fill_s = viewers_n / args.connect_rate
-        budget = fill_s + args.questions * (args.gap + 0.01) + 60
+        budget = fill_s + args.bursts * (args.questions * (args.gap + 0.01) + 3) + 60
         clients = start_clients(exe, srv.port, path, viewers_n, procs, args.connect_rate,
                                 budget, stop1, tmp, 'fill')
         deadline = time.time() + fill_s + 30
@@ -170,12 +171,17 @@ def main():
             time.sleep(0.2)
         time.sleep(1.5)  # let the last ones take their first event
         rss_idle = common.rss_mb(srv.pid)
-        posted = post_questions(srv.port, srv.stream, args.questions, args.gap, 'benchsseburst')
-        time.sleep(2.5)
+        bursts = []
+        for b in range(args.bursts):
+            bursts.append(post_questions(srv.port, srv.stream, args.questions, args.gap,
+                                         'benchsseburst%d' % b))
+            time.sleep(2.5)
+        posted = [p for burst in bursts for p in burst]
         rss_peak = common.rss_mb(srv.pid, 'VmHWM')
         open(stop1, 'w').close()
         viewers, fails, summary = collect(clients, 60)
         per_update, singles, missed = delivery(viewers, posted)
+        burst_max = [max(delivery(viewers, burst)[0] or [float('nan')]) for burst in bursts]
         subscribed = sum(1 for w in viewers if w['first'] >= 0)
 
         # ---- 2. the join burst: join-rate new viewers per second ----
@@ -228,7 +234,10 @@ def main():
            '| | figure |', '|---|---:|',
            '| viewers subscribed (got the first event) | %d of %d |' % (subscribed, viewers_n),
            '| viewers refused or dropped | %s |' % fails_s,
-           '| updates (questions posted, %d ms apart) | %d |' % (args.gap * 1000, len(posted)),
+           '| updates (%d bursts of %d questions posted %d ms apart) | %d |' % (
+               args.bursts, args.questions, args.gap * 1000, len(posted)),
+           '| time until every viewer had every update of a burst, ms, per burst | %s |' % (
+               ', '.join('%.0f' % m for m in burst_max)),
            '| time until every viewer had an update, ms: p50 / p99 / max | %s |' % pct(per_update),
            '| single deliveries, ms: p50 / p99 / max | %s |' % pct(singles),
            '| deliveries missed | %d |' % missed,

@@ -154,9 +154,10 @@ def main():
          '%.4f vs %.4f' % (tala_q['ari'], peer_q['ari'])),
         ('BCubed F1 not below the peer', tala_q['f1'] >= peer_q['f1'],
          '%.4f vs %.4f' % (tala_q['f1'], peer_q['f1'])),
-        ('above the lexical baseline (bigram Jaccard 0.30)',
-         tala_q['ari'] > base_q['ari'] and tala_q['f1'] > base_q['f1'],
-         'baseline ARI %.4f, F1 %.4f' % (base_q['ari'], base_q['f1'])),
+        ('above the lexical baseline (bigram Jaccard 0.30: DESIGN §9 quotes ARI 0.50, '
+         'F1 0.77; the same run here)',
+         tala_q['ari'] > max(0.50, base_q['ari']) and tala_q['f1'] > max(0.77, base_q['f1']),
+         'in this run ARI %.4f, F1 %.4f' % (base_q['ari'], base_q['f1'])),
     ]
     md = ['### Text engine (bench/text)', '',
           '| | tala text cluster | peer (jieba + sklearn TF-IDF + nearest centroid) | tala/peer |',
