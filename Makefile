@@ -2,7 +2,8 @@
 #   make demo   build everything, load the demo county, serve http://127.0.0.1:8080
 #   make test   build with sanitizers and run every suite (unit, store, API on SQLite and
 #               PostgreSQL, fuzz smoke runs, web unit tests, Chromium end-to-end)
-.PHONY: all deps build demo test fuzz clean
+#   make bench  the text, HTTP and SSE benchmarks → bench/results/latest.md (minutes)
+.PHONY: all deps build demo test fuzz bench clean
 
 all: build
 
@@ -17,6 +18,9 @@ demo: build
 
 test: deps
 	bash scripts/test.sh
+
+bench: deps
+	bash bench/run.sh
 
 fuzz: deps
 	bash scripts/fuzz.sh 300

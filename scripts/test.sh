@@ -54,6 +54,10 @@ meson_counts build-test/meson-test.out
 # 4. fuzzers, briefly, over the checked-in corpus
 step "fuzz (15 s each)" bash scripts/fuzz.sh 15
 
+# 4b. the benchmarks at tiny sizes, so they do not rot (fails on breakage, never on speed)
+step "bench smoke (text, http, sse)" env TALA="$top/build-test/tala" \
+  ASAN_OPTIONS=detect_leaks=0 bash bench/run.sh --smoke
+
 # 5. the web app: unit tests and the production build
 if [ -f web/package.json ]; then
   step "web unit tests (vitest)" bash -c 'cd web && npm test --silent'
