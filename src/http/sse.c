@@ -13,6 +13,7 @@
 #include "http/server_internal.h"
 
 #include <microhttpd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -37,7 +38,9 @@ struct sse_sub {
 	size_t off;
 	uint64_t seq;        /* the topic's seq of the last event taken */
 	int64_t last_ms;     /* when something was last written */
+	int fd;              /* the viewer's socket, -1 if unknown */
 	bool suspended, ping;
+	bool gone;           /* the viewer hung up while suspended: end with an error */
 };
 
 struct sse_topic {
@@ -176,6 +179,11 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 	struct sse_topic *t = s->topic;
 	size_t n = 0;
 	pthread_mutex_lock(&t->lock);
+	if (s->gone) {
+		/* MHD closes the connection (and its descriptor) now. */
+		pthread_mutex_unlock(&t->lock);
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
 	while (n < max) {
 		if (s->cur) {
 			size_t k = s->cur->len - s->off;
@@ -248,6 +256,9 @@ int sse_reply(struct http_req *r, const char *topic, const char *event, const ch
 	s->topic = t;
 	s->conn = r->conn;
 	s->last_ms = clock_mono_ms();
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	s->fd = ci ? (int)ci->connect_fd : -1;
 	pthread_mutex_lock(&t->lock);
 	s->next = t->subs;
 	if (t->subs)
@@ -269,6 +280,56 @@ int sse_reply(struct http_req *r, const char *topic, const char *event, const ch
 	enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+/* A suspended connection is not in MHD's epoll set, so MHD would notice a viewer that hung
+ * up only on the next write (an event or the ping, and the first write to a closed socket
+ * succeeds). Polls the suspended viewers' sockets of t (timeout 0, one poll(2) for the
+ * topic) and resumes the ones whose peer closed or reset, marked gone: their reader ends
+ * the stream with an error and MHD closes the connection at once. Viewers do not send after
+ * their request, so end of input (POLLRDHUP) means they left; pending input alone (POLLIN)
+ * is left alone. Topic lock held: a suspended connection is not closed meanwhile, so its
+ * descriptor is still its own. */
+static void sse_sweep_topic(struct sse_topic *t, struct pollfd **pfd, struct sse_sub ***who,
+			    size_t *cap)
+{
+	size_t n = 0;
+	for (struct sse_sub *s = t->subs; s; s = s->next) {
+		if (!s->suspended || s->fd < 0)
+			continue;
+		if (n == *cap) {
+			*cap = *cap ? *cap * 2 : 256;
+			*pfd = xrealloc(*pfd, *cap * sizeof(**pfd));
+			*who = xrealloc(*who, *cap * sizeof(**who));
+		}
+		(*pfd)[n] = (struct pollfd){.fd = s->fd, .events = POLLRDHUP};
+		(*who)[n++] = s;
+	}
+	if (n == 0 || poll(*pfd, (nfds_t)n, 0) <= 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!((*pfd)[i].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))
+			continue;
+		struct sse_sub *s = (*who)[i];
+		s->gone = true;
+		s->suspended = false;
+		MHD_resume_connection(s->conn);
+	}
+}
+
+static void sse_sweep(void)
+{
+	static struct pollfd *pfd; /* the hub thread's only */
+	static struct sse_sub **who;
+	static size_t cap;
+	pthread_mutex_lock(&hub_lock);
+	struct sse_topic *first = hub_topics;
+	pthread_mutex_unlock(&hub_lock);
+	for (struct sse_topic *t = first; t; t = t->next) {
+		pthread_mutex_lock(&t->lock);
+		sse_sweep_topic(t, &pfd, &who, &cap);
+		pthread_mutex_unlock(&t->lock);
+	}
 }
 
 static void sse_ping_scan(void)
@@ -356,6 +417,7 @@ static void *sse_hub(void *arg)
 		}
 		if (clock_mono_ms() >= next_ping) {
 			pthread_mutex_unlock(&hub_lock);
+			sse_sweep();
 			sse_ping_scan();
 			pthread_mutex_lock(&hub_lock);
 			next_ping = clock_mono_ms() + 1000;

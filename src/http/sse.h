@@ -4,7 +4,9 @@
  * an idle viewer costs no CPU; a change resumes the topic's viewers. Events are coalesced:
  * a topic marked changed is rendered once by the hub thread at most every SSE_COALESCE_MS
  * and every viewer gets the latest state (intermediate states may be skipped). Viewers that
- * got nothing for SSE_PING_MS receive `event: ping`. */
+ * got nothing for SSE_PING_MS receive `event: ping`. Once a second the hub polls the
+ * suspended viewers' sockets (one poll(2) per topic, timeout 0) and ends the streams of
+ * viewers that hung up, so their connection and descriptor go within about a second. */
 #ifndef TALA_SSE_H
 #define TALA_SSE_H
 

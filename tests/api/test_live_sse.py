@@ -1,6 +1,7 @@
 """Live events (GET /api/v1/streams/{id}/events, text/event-stream): the current hot list on
 connecting, a new event within 1 s of a change, many viewers on one stream served without a
 thread each, and a prompt, clean SIGTERM while viewers are connected."""
+import os
 import time
 import unittest
 
@@ -74,6 +75,41 @@ class LiveEventsTest(LiveCase):
         finally:
             for v in viewers:
                 v.close()
+
+    def test_viewers_that_hang_up_release_their_connection_within_seconds(self):
+        # An idle (suspended) viewer that closes its socket must not keep its connection and
+        # descriptor until the next write (an update or the 15 s ping): the server's open
+        # descriptors drop back within ~2 s, with no event published meanwhile.
+        srv = type(self).server
+        sid = self.new_stream()["id"]
+        fd_dir = "/proc/%d/fd" % srv.proc.pid
+
+        def nfds():
+            return len(os.listdir(fd_dir))
+
+        self.assertEqual(self.county.get("/api/v1/streams/%d" % sid).status, 200)
+        time.sleep(1.5)  # viewers of earlier tests are gone
+        before = nfds()
+        viewers = [SSE(srv.port, "/api/v1/streams/%d/events" % sid) for _ in range(50)]
+        for v in viewers:
+            self.assertEqual(v.next_event(timeout=5)[0], "hot")
+        time.sleep(0.3)  # every viewer is suspended now
+        self.assertGreaterEqual(nfds(), before + 45)
+        for v in viewers:
+            v.close()
+        t0 = time.monotonic()
+        while nfds() > before + 5 and time.monotonic() - t0 < 5:
+            time.sleep(0.1)
+        held = nfds() - before
+        self.assertLessEqual(held, 5, "%d descriptors still held %.1f s after the viewers left"
+                             % (held, time.monotonic() - t0))
+        self.assertLess(time.monotonic() - t0, 3.0)
+        # The stream still works for a new viewer.
+        sse = SSE(srv.port, "/api/v1/streams/%d/events" % sid)
+        try:
+            self.assertEqual(sse.next_event(timeout=5)[0], "hot")
+        finally:
+            sse.close()
 
     def test_unknown_stream_and_bad_id(self):
         r = self.new_client().get("/api/v1/streams/999999/events")
