@@ -224,7 +224,7 @@ static void server_completed(void *cls, struct MHD_Connection *conn, void **con_
 	if (!r)
 		return;
 	if (r->conn)
-		log_info("%s %s %d %lldms %s %s%s", r->method_name, r->path, r->status,
+		log_access("%s %s %d %lldms %s %s%s", r->method_name, r->path, r->status,
 			 (long long)(clock_mono_ms() - r->start_ms), r->ip,
 			 r->user ? r->user->username : "-",
 			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
@@ -295,6 +295,9 @@ int http_serve(const struct http_server_opts *o)
 			 (unsigned long long)nofile.rlim_cur, (long long)cfg.max_connections);
 	if (sse_start() < 0)
 		return -1;
+	/* The access log: one write(2) per thread every few ms, not one per request. */
+	if (log_buffer_start() < 0)
+		log_warn("serve: no log flusher thread; the access log is written line by line");
 
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
@@ -312,6 +315,7 @@ int http_serve(const struct http_server_opts *o)
 		log_error("serve: cannot listen on %s (in use, or not an address of this machine)",
 			  cfg.listen);
 		sse_stop();
+		log_buffer_stop();
 		return -1;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -338,6 +342,7 @@ int http_serve(const struct http_server_opts *o)
 	MHD_stop_daemon(d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	log_buffer_stop(); /* every access line is out before "stopped" */
 	log_info("tala: stopped");
 	return 0;
 }
