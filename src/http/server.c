@@ -299,6 +299,11 @@ int http_serve(const struct http_server_opts *o)
 	if (log_buffer_start() < 0)
 		log_warn("serve: no log flusher thread; the access log is written line by line");
 
+	/* Each connection's memory pool, SSE viewers' included (its pages are touched, so it is
+	 * RSS): the longest URL allowed plus 16 KB holds a request's headers (up to ~14 KB with
+	 * a 2 KB URL; nginx passes header lines up to 8 KB) and MHD's write buffer for the 8 KB
+	 * SSE block. Bodies are copied out by server_access, not kept in the pool. 32 KB cost
+	 * ~10 KB more RSS a viewer (docs/performance.md). */
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 			MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
@@ -309,7 +314,7 @@ int http_serve(const struct http_server_opts *o)
 		(unsigned)cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned)cfg.per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)cfg.conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(cfg.max_url + 32768), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		(size_t)(cfg.max_url + 16384), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 		MHD_OPTION_NOTIFY_COMPLETED, server_completed, NULL, MHD_OPTION_END);
 	if (!d) {
 		log_error("serve: cannot listen on %s (in use, or not an address of this machine)",

@@ -207,6 +207,14 @@ class BadInputTest(ServerTestCase):
         self.assert_problem(r, 404, "request.not_found")
         self.assert_healthy()
 
+    def test_a_2048_byte_url_with_8_kib_of_headers_fits_the_connection_pool(self):
+        # The per-connection memory pool is --max-url + 16 KB: the longest URL allowed and a
+        # header as long as nginx passes on (8 KB a line) must still be read and answered.
+        path = "/api/v1/"
+        r = self.sec.get(path + "b" * (2048 - len(path)), headers={"X-Pad": "p" * 8192})
+        self.assert_problem(r, 404, "request.not_found")
+        self.assert_healthy()
+
     def test_url_whose_query_makes_it_longer_than_2048_bytes_is_414(self):
         url = "/api/v1/people?node=hutele&pad=" + "b" * 2100
         self.assertGreater(len(url), 2048)
