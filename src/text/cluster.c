@@ -429,6 +429,15 @@ fail:
 	return -1;
 }
 
+/* Starts loading a stored member's shingles (hash[n] then w[n], one block). */
+static inline void cl_doc_prefetch(const struct cl_doc *d)
+{
+	const char *b = (const char *)d->hash;
+	size_t size = (size_t)d->n * (sizeof(uint32_t) + sizeof(float));
+	for (size_t o = 0; o < size; o += 64)
+		__builtin_prefetch(b + o);
+}
+
 static double cl_doc_sim(const struct text_shingles *q, const struct cl_doc *d)
 {
 	float shared = shingle_shared(q, d->hash, d->w, d->n);
@@ -723,10 +732,18 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		}
 	}
 	float top = nc ? cw[0] : 0;
+	/* the candidates' first members are cache misses: start them all before scoring */
+	for (uint32_t k = 0; k < nc; k++)
+		__builtin_prefetch(&c->clusters[cand[k]].docs[0]);
+	for (uint32_t k = 0; k < nc; k++)
+		if (cw[k] >= top * CL_CAND_RATIO && c->clusters[cand[k]].ndocs)
+			cl_doc_prefetch(&c->clusters[cand[k]].docs[0]);
 	for (uint32_t k = 0; k < nc; k++) {
 		if (cw[k] < top * CL_CAND_RATIO)
 			continue; /* far behind the best overlap: not worth scoring */
 		const struct cl_cluster *cl = &c->clusters[cand[k]];
+		for (uint32_t j = 1; j < cl->ndocs; j++)
+			cl_doc_prefetch(&cl->docs[j]);
 		/* average link over the stored members: one stray member does not drag in
 		 * questions like it (single link chains same-topic questions together) */
 		double sum = 0;
@@ -788,6 +805,11 @@ static size_t cl_prepare(const struct text_clusterer *c, const char *text, size_
 	uint32_t cps[CL_DOC_CPS];
 	size_t n = text_normalize_cps(text, len, cps, CL_DOC_CPS);
 	shingle_build(cps, n, q);
+	/* the index entries cl_find probes are cache misses (the index is megabytes): start
+	 * them all now, so that they arrive while the weights are damped */
+	for (uint32_t i = 0; i < q->n; i++)
+		if (cl_indexed(q->hash[i], q->n))
+			__builtin_prefetch(&c->index[cl_mix(q->hash[i]) & c->index_mask]);
 	cl_reweight(c, q);
 	return n;
 }
