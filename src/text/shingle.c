@@ -211,9 +211,10 @@ void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
 	s->intent = shingle_intent(cps, n);
 	s->n = 0;
 	s->total = 0;
-	/* the table is kept at most half full: 2n shingles in 4n slots or more */
+	/* the table is kept at most a quarter full, 2n shingles in 8n slots or more: a
+	 * lookup (shingle_shared, mostly misses) then rarely walks past its first slot */
 	unsigned bits = 6;
-	while ((1U << bits) < 4 * n)
+	while ((1U << bits) < 8 * n)
 		bits++;
 	struct shingle_tab *t = &s->tab;
 	t->bits = bits;
