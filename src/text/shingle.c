@@ -276,12 +276,26 @@ float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const 
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t h = hash[i];
 		uint32_t j = (h * 2654435761U) >> (32 - t->bits);
-		while (t->key[j] != h && t->key[j] != 0) /* rarely loops: the table is sparse */
+		uint32_t k = t->key[j];
+		/* rarely loops (the table is sparse); one test, so that the compiler does not
+		 * split found and empty into paths a predictor must guess between */
+		for (;;) {
+			uint32_t more = (uint32_t)(k != h) & (uint32_t)(k != 0);
+			__asm__("" : "+r"(more)); /* one flag, not two branches */
+			if (__builtin_expect(!more, 1))
+				break;
 			j = (j + 1) & mask;
-		/* without a branch on found / not found, which no predictor guesses */
+			k = t->key[j];
+		}
+		/* without a branch on found / not found, which no predictor guesses: the smaller
+		 * weight, its bits masked to +0.0f on a miss */
 		float wa = a->w[t->idx[j]];
 		float m = wa < w[i] ? wa : w[i];
-		shared += t->key[j] == h ? m : 0.0f;
+		uint32_t mb;
+		memcpy(&mb, &m, sizeof(mb));
+		mb &= -(uint32_t)(k == h);
+		memcpy(&m, &mb, sizeof(m));
+		shared += m;
 	}
 	return shared;
 }
