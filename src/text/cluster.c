@@ -680,9 +680,16 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		ent[j] = e;
 		ew[j] = q->w[i];
 	}
-	for (uint32_t i = 0; i < m; i++)
-		if (ent[i]->cls != CL_INLINE)
-			__builtin_prefetch(&ent[i]->u.p[ent[i]->len - 1]);
+	for (uint32_t i = 0; i < m; i++) { /* all of each vector's walked tail, not its end */
+		if (ent[i]->cls == CL_INLINE)
+			continue;
+		uint32_t stop = ent[i]->len > CL_CHAIN ? ent[i]->len - CL_CHAIN : 0;
+		const char *lo = (const char *)&ent[i]->u.p[stop];
+		size_t bytes = (ent[i]->len - stop) * sizeof(struct cl_posting);
+		for (size_t o = 0; o < bytes; o += 64)
+			__builtin_prefetch(lo + o);
+		__builtin_prefetch(lo + bytes - 1);
+	}
 	const struct cl_scratch *s = &c->scratch;
 	uint32_t ntouched = 0, scanned = 0;
 	for (uint32_t i = 0; i < m && scanned < CL_SCAN; i++) {
