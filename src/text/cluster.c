@@ -154,7 +154,7 @@ static inline const struct cl_posting *cl_postings_c(const struct cl_entry *e)
 
 struct cl_scratch { /* per-question work space (a clusterer is used by one thread) */
 	float *acc;	   /* by cluster slot */
-	uint32_t *touched; /* slots with acc > 0 */
+	uint32_t *touched; /* slots with acc > 0, room for one more than slots */
 };
 
 struct text_clusterer {
@@ -557,7 +557,7 @@ static uint32_t cl_slot_new(struct text_clusterer *c)
 		float *acc = realloc(c->scratch.acc, cap * sizeof(*acc));
 		if (acc)
 			c->scratch.acc = acc;
-		uint32_t *t = realloc(c->scratch.touched, cap * sizeof(*t));
+		uint32_t *t = realloc(c->scratch.touched, (cap + 1) * sizeof(*t)); /* +1: cl_find */
 		if (t)
 			c->scratch.touched = t;
 		if (!k || !g || !acc || !t)
@@ -700,9 +700,11 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 			struct cl_posting p = v[j - 1];
 			if (!cl_posting_live(c, p))
 				continue;
-			if (s->acc[p.slot] == 0)
-				s->touched[ntouched++] = p.slot;
-			s->acc[p.slot] += ew[i];
+			/* a new slot is kept without a branch on whether it is new */
+			float a = s->acc[p.slot];
+			s->touched[ntouched] = p.slot;
+			ntouched += a == 0;
+			s->acc[p.slot] = a + ew[i];
 		}
 		scanned += e->len - stop;
 	}
