@@ -43,7 +43,7 @@ enum {
 #define CL_DF_UNI ((1U << 14) - 1) /* document frequency tables, by hash bits */
 #define CL_DF_BI ((1U << 16) - 1)
 #define CL_DF_K 100.0f /* smoothing of the stream's document frequencies */
-enum { CL_LOG_TAB = 1024 };
+enum { CL_LOG_TAB = 8192 };
 
 /* ---- blocks: size-classed free lists over big chunks ------------------------------- */
 
