@@ -43,7 +43,7 @@ enum {
 #define CL_DF_UNI ((1U << 14) - 1) /* document frequency tables, by hash bits */
 #define CL_DF_BI ((1U << 16) - 1)
 #define CL_DF_K 100.0f /* smoothing of the stream's document frequencies */
-enum { CL_LOG_TAB = 1024 };
+enum { CL_LOG_TAB = 8192 };
 
 /* ---- blocks: size-classed free lists over big chunks ------------------------------- */
 
@@ -154,7 +154,7 @@ static inline const struct cl_posting *cl_postings_c(const struct cl_entry *e)
 
 struct cl_scratch { /* per-question work space (a clusterer is used by one thread) */
 	float *acc;	   /* by cluster slot */
-	uint32_t *touched; /* slots with acc > 0 */
+	uint32_t *touched; /* slots with acc > 0, room for one more than slots */
 };
 
 struct text_clusterer {
@@ -429,6 +429,15 @@ fail:
 	return -1;
 }
 
+/* Starts loading a stored member's shingles (hash[n] then w[n], one block). */
+static inline void cl_doc_prefetch(const struct cl_doc *d)
+{
+	const char *b = (const char *)d->hash;
+	size_t size = (size_t)d->n * (sizeof(uint32_t) + sizeof(float));
+	for (size_t o = 0; o < size; o += 64)
+		__builtin_prefetch(b + o);
+}
+
 static double cl_doc_sim(const struct text_shingles *q, const struct cl_doc *d)
 {
 	float shared = shingle_shared(q, d->hash, d->w, d->n);
@@ -548,7 +557,7 @@ static uint32_t cl_slot_new(struct text_clusterer *c)
 		float *acc = realloc(c->scratch.acc, cap * sizeof(*acc));
 		if (acc)
 			c->scratch.acc = acc;
-		uint32_t *t = realloc(c->scratch.touched, cap * sizeof(*t));
+		uint32_t *t = realloc(c->scratch.touched, (cap + 1) * sizeof(*t)); /* +1: cl_find */
 		if (t)
 			c->scratch.touched = t;
 		if (!k || !g || !acc || !t)
@@ -671,9 +680,16 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		ent[j] = e;
 		ew[j] = q->w[i];
 	}
-	for (uint32_t i = 0; i < m; i++)
-		if (ent[i]->cls != CL_INLINE)
-			__builtin_prefetch(&ent[i]->u.p[ent[i]->len - 1]);
+	for (uint32_t i = 0; i < m; i++) { /* all of each vector's walked tail, not its end */
+		if (ent[i]->cls == CL_INLINE)
+			continue;
+		uint32_t stop = ent[i]->len > CL_CHAIN ? ent[i]->len - CL_CHAIN : 0;
+		const char *lo = (const char *)&ent[i]->u.p[stop];
+		size_t bytes = (ent[i]->len - stop) * sizeof(struct cl_posting);
+		for (size_t o = 0; o < bytes; o += 64)
+			__builtin_prefetch(lo + o);
+		__builtin_prefetch(lo + bytes - 1);
+	}
 	const struct cl_scratch *s = &c->scratch;
 	uint32_t ntouched = 0, scanned = 0;
 	for (uint32_t i = 0; i < m && scanned < CL_SCAN; i++) {
@@ -684,9 +700,11 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 			struct cl_posting p = v[j - 1];
 			if (!cl_posting_live(c, p))
 				continue;
-			if (s->acc[p.slot] == 0)
-				s->touched[ntouched++] = p.slot;
-			s->acc[p.slot] += ew[i];
+			/* a new slot is kept without a branch on whether it is new */
+			float a = s->acc[p.slot];
+			s->touched[ntouched] = p.slot;
+			ntouched += a == 0;
+			s->acc[p.slot] = a + ew[i];
 		}
 		scanned += e->len - stop;
 	}
@@ -723,10 +741,18 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		}
 	}
 	float top = nc ? cw[0] : 0;
+	/* the candidates' first members are cache misses: start them all before scoring */
+	for (uint32_t k = 0; k < nc; k++)
+		__builtin_prefetch(&c->clusters[cand[k]].docs[0]);
+	for (uint32_t k = 0; k < nc; k++)
+		if (cw[k] >= top * CL_CAND_RATIO && c->clusters[cand[k]].ndocs)
+			cl_doc_prefetch(&c->clusters[cand[k]].docs[0]);
 	for (uint32_t k = 0; k < nc; k++) {
 		if (cw[k] < top * CL_CAND_RATIO)
 			continue; /* far behind the best overlap: not worth scoring */
 		const struct cl_cluster *cl = &c->clusters[cand[k]];
+		for (uint32_t j = 1; j < cl->ndocs; j++)
+			cl_doc_prefetch(&cl->docs[j]);
 		/* average link over the stored members: one stray member does not drag in
 		 * questions like it (single link chains same-topic questions together) */
 		double sum = 0;
@@ -788,6 +814,11 @@ static size_t cl_prepare(const struct text_clusterer *c, const char *text, size_
 	uint32_t cps[CL_DOC_CPS];
 	size_t n = text_normalize_cps(text, len, cps, CL_DOC_CPS);
 	shingle_build(cps, n, q);
+	/* the index entries cl_find probes are cache misses (the index is megabytes): start
+	 * them all now, so that they arrive while the weights are damped */
+	for (uint32_t i = 0; i < q->n; i++)
+		if (cl_indexed(q->hash[i], q->n))
+			__builtin_prefetch(&c->index[cl_mix(q->hash[i]) & c->index_mask]);
 	cl_reweight(c, q);
 	return n;
 }

@@ -16,7 +16,7 @@
  * paraphrase signal (驾驶证 / 驾照, 生育保险 / 生育险 share characters, not bigrams). */
 #define SHINGLE_UNI_SCALE 4.0f
 
-float shingle_weight(uint32_t a, uint32_t b)
+static inline float shingle_weight_in(uint32_t a, uint32_t b)
 {
 	unsigned q;
 	if (b == 0) {
@@ -39,6 +39,11 @@ float shingle_weight(uint32_t a, uint32_t b)
 	}
 	float w = text_w_value[q];
 	return b == 0 ? w * SHINGLE_UNI_SCALE : w;
+}
+
+float shingle_weight(uint32_t a, uint32_t b)
+{
+	return shingle_weight_in(a, b);
 }
 
 static inline uint32_t shingle_hash(const uint32_t *cps, unsigned n)
@@ -206,23 +211,45 @@ void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
 	s->intent = shingle_intent(cps, n);
 	s->n = 0;
 	s->total = 0;
-	/* the table is kept at most half full: 2n shingles in 4n slots or more */
+	/* the table is kept at most a quarter full, 2n shingles in 8n slots or more: a
+	 * lookup (shingle_shared, mostly misses) then rarely walks past its first slot */
 	unsigned bits = 6;
-	while ((1U << bits) < 4 * n)
+	while ((1U << bits) < 8 * n)
 		bits++;
 	struct shingle_tab *t = &s->tab;
 	t->bits = bits;
 	memset(t->key, 0, sizeof(uint32_t) << bits);
 	memset(t->idx, 0, sizeof(uint16_t) << bits); /* read (and ignored) on a miss */
+	/* the bigram weight table (320 KB) misses the cache: start every probe's load first,
+	 * so that the misses overlap instead of stalling one after another */
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (cps[i] < 0x10000 && cps[i + 1] < 0x10000) {
+			uint32_t h = ((cps[i] << 16 | cps[i + 1]) * 2654435761U) >> 16;
+			__builtin_prefetch(&text_w_bi_keys[h]);
+			__builtin_prefetch(&text_w_bi_vals[h]);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
-		for (unsigned len = 1; len <= 2 && i + len <= n; len++) {
-			uint32_t h = shingle_hash(cps + i, len);
-			uint32_t j = shingle_tab_slot(t, h);
-			if (t->key[j])
-				continue; /* a set: one entry per distinct n-gram */
+		/* the unigram, then the bigram starting here: each hashed with a constant length
+		 * so that XXH3 takes its short path without a dispatch on the length */
+		uint32_t h = shingle_hash(cps + i, 1);
+		uint32_t j = shingle_tab_slot(t, h);
+		if (!t->key[j]) { /* a set: one entry per distinct n-gram */
 			t->key[j] = h;
 			t->idx[j] = (uint16_t)s->n;
-			float w = shingle_weight(cps[i], len == 2 ? cps[i + 1] : 0);
+			float w = shingle_weight_in(cps[i], 0);
+			s->hash[s->n] = h;
+			s->w[s->n++] = w;
+			s->total += w;
+		}
+		if (i + 1 >= n)
+			break;
+		h = shingle_hash(cps + i, 2);
+		j = shingle_tab_slot(t, h);
+		if (!t->key[j]) {
+			t->key[j] = h;
+			t->idx[j] = (uint16_t)s->n;
+			float w = shingle_weight_in(cps[i], cps[i + 1]);
 			s->hash[s->n] = h;
 			s->w[s->n++] = w;
 			s->total += w;
@@ -249,12 +276,26 @@ float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const 
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t h = hash[i];
 		uint32_t j = (h * 2654435761U) >> (32 - t->bits);
-		while (t->key[j] != h && t->key[j] != 0) /* rarely loops: the table is sparse */
+		uint32_t k = t->key[j];
+		/* rarely loops (the table is sparse); one test, so that the compiler does not
+		 * split found and empty into paths a predictor must guess between */
+		for (;;) {
+			uint32_t more = (uint32_t)(k != h) & (uint32_t)(k != 0);
+			__asm__("" : "+r"(more)); /* one flag, not two branches */
+			if (__builtin_expect(!more, 1))
+				break;
 			j = (j + 1) & mask;
-		/* without a branch on found / not found, which no predictor guesses */
+			k = t->key[j];
+		}
+		/* without a branch on found / not found, which no predictor guesses: the smaller
+		 * weight, its bits masked to +0.0f on a miss */
 		float wa = a->w[t->idx[j]];
 		float m = wa < w[i] ? wa : w[i];
-		shared += t->key[j] == h ? m : 0.0f;
+		uint32_t mb;
+		memcpy(&mb, &m, sizeof(mb));
+		mb &= -(uint32_t)(k == h);
+		memcpy(&m, &mb, sizeof(m));
+		shared += m;
 	}
 	return shared;
 }

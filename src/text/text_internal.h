@@ -148,7 +148,7 @@ enum { TEXT_MAX_CPS = 256, TEXT_MAX_SHINGLES = 2 * TEXT_MAX_CPS };
 /* An open-addressing table of a shingle set: hash → index into the set's arrays. */
 struct shingle_tab {
 	unsigned bits; /* 1 << bits slots; key 0 = empty (a shingle hash never is 0) */
-	uint32_t key[4 * TEXT_MAX_SHINGLES];
+	uint32_t key[4 * TEXT_MAX_SHINGLES]; /* 8 slots per code point (shingle_build) */
 	uint16_t idx[4 * TEXT_MAX_SHINGLES];
 };
 
