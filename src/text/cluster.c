@@ -711,7 +711,7 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 	/* the clusters with the most shared weight */
 	uint32_t cand[CL_CANDS];
 	float cw[CL_CANDS];
-	uint32_t nc = 0;
+	uint32_t nc = 0, lo = 0; /* lo: the first of the lightest, once nc is CL_CANDS */
 	for (uint32_t t = 0; t < ntouched; t++) {
 		uint32_t slot = s->touched[t];
 		float a = s->acc[slot];
@@ -719,16 +719,19 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		if (nc < CL_CANDS) {
 			cand[nc] = slot;
 			cw[nc++] = a;
-			continue;
-		}
-		uint32_t lo = 0;
-		for (uint32_t k = 1; k < nc; k++)
-			if (cw[k] < cw[lo])
-				lo = k;
-		if (a > cw[lo]) {
+			if (nc < CL_CANDS)
+				continue;
+		} else if (a > cw[lo]) {
 			cand[lo] = slot;
 			cw[lo] = a;
+		} else {
+			continue;
 		}
+		/* only when the lightest changes (most touched clusters lose to it) */
+		lo = 0;
+		for (uint32_t k = 1; k < CL_CANDS; k++)
+			if (cw[k] < cw[lo])
+				lo = k;
 	}
 	for (uint32_t k = 1; k < nc; k++) { /* most overlap first: it most often wins */
 		for (uint32_t j = k; j > 0 && cw[j] > cw[j - 1]; j--) {
