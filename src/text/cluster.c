@@ -793,7 +793,7 @@ static void cl_reweight(const struct text_clusterer *c, struct text_shingles *q)
 		float ldf = df < CL_LOG_TAB ? c->logtab[df] : logf((float)df + 1.0f);
 		float d = (lognk - ldf) / lognk;
 		d = d > 1 ? 1 : d < 0.05f ? 0.05f : d;
-		q->w[i] *= sqrtf(sqrtf(d));
+		shingle_set_w(q, i, q->w[i] * sqrtf(sqrtf(d)));
 		total += q->w[i];
 	}
 	q->total = total;

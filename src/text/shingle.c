@@ -55,7 +55,7 @@ static inline uint32_t shingle_hash(const uint32_t *cps, unsigned n)
 static inline uint32_t shingle_tab_slot(const struct shingle_tab *t, uint32_t key)
 {
 	uint32_t j = (key * 2654435761U) >> (32 - t->bits);
-	while (t->key[j] && t->key[j] != key)
+	while (t->slot[j].key && t->slot[j].key != key)
 		j = (j + 1) & ((1U << t->bits) - 1);
 	return j;
 }
@@ -218,8 +218,7 @@ void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
 		bits++;
 	struct shingle_tab *t = &s->tab;
 	t->bits = bits;
-	memset(t->key, 0, sizeof(uint32_t) << bits);
-	memset(t->idx, 0, sizeof(uint16_t) << bits); /* read (and ignored) on a miss */
+	memset(t->slot, 0, sizeof(t->slot[0]) << bits);
 	/* the bigram weight table (320 KB) misses the cache: start every probe's load first,
 	 * so that the misses overlap instead of stalling one after another */
 	for (size_t i = 0; i + 1 < n; i++) {
@@ -234,10 +233,10 @@ void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
 		 * so that XXH3 takes its short path without a dispatch on the length */
 		uint32_t h = shingle_hash(cps + i, 1);
 		uint32_t j = shingle_tab_slot(t, h);
-		if (!t->key[j]) { /* a set: one entry per distinct n-gram */
-			t->key[j] = h;
-			t->idx[j] = (uint16_t)s->n;
+		if (!t->slot[j].key) { /* a set: one entry per distinct n-gram */
 			float w = shingle_weight_in(cps[i], 0);
+			t->slot[j] = (struct shingle_slot){h, w};
+			s->at[s->n] = (uint16_t)j;
 			s->hash[s->n] = h;
 			s->w[s->n++] = w;
 			s->total += w;
@@ -246,10 +245,10 @@ void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
 			break;
 		h = shingle_hash(cps + i, 2);
 		j = shingle_tab_slot(t, h);
-		if (!t->key[j]) {
-			t->key[j] = h;
-			t->idx[j] = (uint16_t)s->n;
+		if (!t->slot[j].key) {
 			float w = shingle_weight_in(cps[i], cps[i + 1]);
+			t->slot[j] = (struct shingle_slot){h, w};
+			s->at[s->n] = (uint16_t)j;
 			s->hash[s->n] = h;
 			s->w[s->n++] = w;
 			s->total += w;
@@ -269,14 +268,14 @@ float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const 
 		     uint32_t n)
 {
 	const struct shingle_tab *t = &a->tab;
-	uint32_t mask = (1U << t->bits) - 1;
+	uint32_t mask = (1U << t->bits) - 1, shift = 32 - t->bits;
 	float shared = 0;
 	if (a->n == 0)
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t h = hash[i];
-		uint32_t j = (h * 2654435761U) >> (32 - t->bits);
-		uint32_t k = t->key[j];
+		uint32_t j = (h * 2654435761U) >> shift;
+		uint32_t k = t->slot[j].key;
 		/* rarely loops (the table is sparse); one test, so that the compiler does not
 		 * split found and empty into paths a predictor must guess between */
 		for (;;) {
@@ -285,17 +284,11 @@ float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const 
 			if (__builtin_expect(!more, 1))
 				break;
 			j = (j + 1) & mask;
-			k = t->key[j];
+			k = t->slot[j].key;
 		}
-		/* without a branch on found / not found, which no predictor guesses: the smaller
-		 * weight, its bits masked to +0.0f on a miss */
-		float wa = a->w[t->idx[j]];
-		float m = wa < w[i] ? wa : w[i];
-		uint32_t mb;
-		memcpy(&mb, &m, sizeof(mb));
-		mb &= -(uint32_t)(k == h);
-		memcpy(&m, &mb, sizeof(m));
-		shared += m;
+		/* found, or an empty slot whose weight 0 adds +0.0f: no branch on which */
+		float wa = t->slot[j].w;
+		shared += wa < w[i] ? wa : w[i];
 	}
 	return shared;
 }

@@ -145,11 +145,16 @@ static inline unsigned text_word_lookup(const uint32_t *cps, size_t n)
 
 enum { TEXT_MAX_CPS = 256, TEXT_MAX_SHINGLES = 2 * TEXT_MAX_CPS };
 
-/* An open-addressing table of a shingle set: hash → index into the set's arrays. */
+/* An open-addressing table of a shingle set: hash → the shingle's weight. An empty slot
+ * has key 0 (a shingle hash never is 0) and weight 0, so that a lookup that ends on it
+ * adds nothing without a test of found or not (shingle_shared). */
+struct shingle_slot {
+	uint32_t key;
+	float w;
+};
 struct shingle_tab {
-	unsigned bits; /* 1 << bits slots; key 0 = empty (a shingle hash never is 0) */
-	uint32_t key[4 * TEXT_MAX_SHINGLES]; /* 8 slots per code point (shingle_build) */
-	uint16_t idx[4 * TEXT_MAX_SHINGLES];
+	unsigned bits; /* 1 << bits slots */
+	struct shingle_slot slot[4 * TEXT_MAX_SHINGLES]; /* 8 slots per code point (shingle_build) */
 };
 
 /* A normalised question as a set of weighted character n-grams (unigrams and bigrams), no
@@ -161,8 +166,16 @@ struct text_shingles {
 	float total;	 /* sum of w */
 	uint32_t hash[TEXT_MAX_SHINGLES];
 	float w[TEXT_MAX_SHINGLES];
+	uint16_t at[TEXT_MAX_SHINGLES]; /* the table slot of each */
 	struct shingle_tab tab;
 };
+
+/* Sets the weight of shingle i of s (in the set and in its table). */
+static inline void shingle_set_w(struct text_shingles *s, uint32_t i, float w)
+{
+	s->w[i] = w;
+	s->tab.slot[s->at[i]].w = w;
+}
 
 /* Builds the shingle set of normalised code points (only the first TEXT_MAX_CPS count). */
 void shingle_build(const uint32_t *cps, size_t n, struct text_shingles *s);
