@@ -152,8 +152,14 @@ static inline const struct cl_posting *cl_postings_c(const struct cl_entry *e)
 	return e->cls == CL_INLINE ? &e->u.one : e->u.p;
 }
 
+/* What the posting walk reads and writes of a cluster slot, side by side: one cache line
+ * for the liveness test and the sum. */
+struct cl_slot {
+	uint32_t gen; /* bumped when the slot's cluster retires */
+	float acc;    /* cl_find's per-question work space, 0 between questions */
+};
+
 struct cl_scratch { /* per-question work space (a clusterer is used by one thread) */
-	float *acc;	   /* by cluster slot */
 	uint32_t *touched; /* slots with acc > 0, room for one more than slots */
 };
 
@@ -163,7 +169,7 @@ struct text_clusterer {
 	int64_t next_id;
 	struct cl_pool pool;
 	struct cl_cluster *clusters;
-	uint32_t *gen; /* by slot: bumped when the slot's cluster retires */
+	struct cl_slot *slot; /* by cluster slot */
 	uint32_t nclusters, cap_clusters, free_cluster, live;
 	uint32_t lru_head, lru_tail;
 	struct {
@@ -291,7 +297,7 @@ static void cl_index_clear(struct text_clusterer *c)
 
 static bool cl_posting_live(const struct text_clusterer *c, struct cl_posting p)
 {
-	return c->gen[p.slot] == p.gen; /* a retired cluster's slot has a new generation */
+	return c->slot[p.slot].gen == p.gen; /* a retired cluster's slot has a new generation */
 }
 
 /* Appends a posting of cluster slot to key's vector; -1 when out of memory. */
@@ -301,7 +307,7 @@ static int cl_index_add(struct text_clusterer *c, uint32_t key, uint32_t slot)
 	while (c->index[i].key != key && c->index[i].key != 0)
 		i = (i + 1) & c->index_mask;
 	struct cl_entry *e = &c->index[i];
-	struct cl_posting np = {slot, c->gen[slot]};
+	struct cl_posting np = {slot, c->slot[slot].gen};
 	if (e->key == 0) {
 		*e = (struct cl_entry){.key = key, .len = 1, .cls = CL_INLINE, .u.one = np};
 		c->index_used++;
@@ -530,7 +536,7 @@ static void cl_retire(struct text_clusterer *c, uint32_t s)
 		pool_put(&c->pool, k->title, k->title_cls);
 	k->title = NULL;
 	cl_map_del(c, k->id);
-	c->gen[s]++;
+	c->slot[s].gen++;
 	k->live = false;
 	k->ndocs = 0;
 	k->next = c->free_cluster;
@@ -551,22 +557,18 @@ static uint32_t cl_slot_new(struct text_clusterer *c)
 		struct cl_cluster *k = realloc(c->clusters, cap * sizeof(*k));
 		if (k)
 			c->clusters = k;
-		uint32_t *g = realloc(c->gen, cap * sizeof(*g));
+		struct cl_slot *g = realloc(c->slot, cap * sizeof(*g));
 		if (g)
-			c->gen = g;
-		float *acc = realloc(c->scratch.acc, cap * sizeof(*acc));
-		if (acc)
-			c->scratch.acc = acc;
+			c->slot = g;
 		uint32_t *t = realloc(c->scratch.touched, (cap + 1) * sizeof(*t)); /* +1: cl_find */
 		if (t)
 			c->scratch.touched = t;
-		if (!k || !g || !acc || !t)
+		if (!k || !g || !t)
 			return CL_NONE;
 		c->cap_clusters = cap;
 	}
 	uint32_t s = c->nclusters++;
-	c->gen[s] = 0;
-	c->scratch.acc[s] = 0;
+	c->slot[s] = (struct cl_slot){0, 0};
 	return s;
 }
 
@@ -619,10 +621,9 @@ void text_clusterer_free(struct text_clusterer *c)
 		free(c->pool.chunks);
 		c->pool.chunks = n;
 	}
-	free(c->scratch.acc);
 	free(c->scratch.touched);
 	free(c->clusters);
-	free(c->gen);
+	free(c->slot);
 	free(c->map.ids);
 	free(c->map.slots);
 	free(c->index);
@@ -701,10 +702,10 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 			if (!cl_posting_live(c, p))
 				continue;
 			/* a new slot is kept without a branch on whether it is new */
-			float a = s->acc[p.slot];
+			float a = c->slot[p.slot].acc;
 			s->touched[ntouched] = p.slot;
 			ntouched += a == 0;
-			s->acc[p.slot] = a + ew[i];
+			c->slot[p.slot].acc = a + ew[i];
 		}
 		scanned += e->len - stop;
 	}
@@ -714,8 +715,8 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 	uint32_t nc = 0, lo = 0; /* lo: the first of the lightest, once nc is CL_CANDS */
 	for (uint32_t t = 0; t < ntouched; t++) {
 		uint32_t slot = s->touched[t];
-		float a = s->acc[slot];
-		s->acc[slot] = 0;
+		float a = c->slot[slot].acc;
+		c->slot[slot].acc = 0;
 		if (nc < CL_CANDS) {
 			cand[nc] = slot;
 			cw[nc++] = a;
