@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "text/text.h"
+#include "text/text_internal.h"
 
 static char norm_buf[4 * TEXT_MAX_INPUT];
 
@@ -18,6 +19,60 @@ static const char *norm(const char *s)
 {
 	text_normalize(s, strlen(s), norm_buf, sizeof(norm_buf));
 	return norm_buf;
+}
+
+/* The strict decoder spelled out (RFC 3629): the fast paths of utf8_decode must agree. */
+static size_t ref_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+		 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+	if (n == 0 || len < n)
+		return 0;
+	uint32_t v = n == 1 ? s[0] : s[0] & (0x7F >> n);
+	for (size_t i = 1; i < n; i++) {
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+		v = v << 6 | (s[i] & 0x3F);
+	}
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+	if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+static void test_utf8_decode_is_strict(void **state)
+{
+	(void)state;
+	unsigned char b[4];
+	for (uint32_t x = 0; x < (1U << 24); x++) { /* every 1-3 byte sequence, and cut short */
+		b[0] = (unsigned char)(x >> 16);
+		b[1] = (unsigned char)(x >> 8);
+		b[2] = (unsigned char)x;
+		if (b[0] < 0xC0 && (x & 0xFFFF))
+			continue; /* one byte, or a stray continuation byte: the rest does not matter */
+		for (size_t len = 1; len <= 3; len++) {
+			uint32_t cp = 0, rcp = 0;
+			size_t n = utf8_decode(b, len, &cp), rn = ref_utf8_decode(b, len, &rcp);
+			assert_int_equal(n, rn);
+			if (n)
+				assert_int_equal(cp, rcp);
+		}
+	}
+	for (uint32_t x = 0; x < (1U << 16); x++) { /* four bytes: lead and a spread of tails */
+		b[0] = (unsigned char)(0xF0 + (x >> 12));
+		b[1] = (unsigned char)(0x70 + ((x >> 6) & 0x3F) * 2);
+		b[2] = (unsigned char)(0x80 + (x & 0x3F));
+		b[3] = (unsigned char)(0x7F + (x & 7) * 16);
+		uint32_t cp = 0, rcp = 0;
+		size_t n = utf8_decode(b, 4, &cp), rn = ref_utf8_decode(b, 4, &rcp);
+		assert_int_equal(n, rn);
+		if (n)
+			assert_int_equal(cp, rcp);
+	}
+	assert_int_equal(utf8_decode((const unsigned char *)"\xE4\xB8\xAD", 3, &(uint32_t){0}), 3);
+	assert_int_equal(utf8_decode((const unsigned char *)"\xED\xA0\x80", 3, &(uint32_t){0}), 0);
+	assert_int_equal(utf8_decode((const unsigned char *)"\xE0\x9F\xBF", 3, &(uint32_t){0}), 0);
 }
 
 static void test_normalize_width_and_case(void **state)
@@ -479,6 +534,7 @@ static void test_heat_decays_by_half_life(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_decode_is_strict),
 		cmocka_unit_test(test_normalize_width_and_case),
 		cmocka_unit_test(test_normalize_nfkc_compat),
 		cmocka_unit_test(test_normalize_traditional_to_simplified),
