@@ -30,6 +30,27 @@ static inline bool norm_fast(uint32_t cp)
 	return cp < 0x80 || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF);
 }
 
+/* Fast paths, each checked against utf8proc by tests/unit/test_text.c. CJK ideographs
+ * assigned since Unicode 8 (any utf8proc knows them): letters (Lo), kept. */
+static inline bool norm_cjk_letter(uint32_t cp)
+{
+	return (cp >= 0x4E00 && cp <= 0x9FD5) || (cp >= 0x3400 && cp <= 0x4DB5);
+}
+
+/* The CJK and curly-quote punctuation of questions (、。《》「」【】 ‘’ “”): no decomposition,
+ * no case, combining class 0, dropped. */
+static inline bool norm_punct(uint32_t cp)
+{
+	return (cp >= 0x3001 && cp <= 0x3002) || (cp >= 0x3008 && cp <= 0x3011) ||
+	       (cp >= 0x2018 && cp <= 0x2019) || (cp >= 0x201C && cp <= 0x201D);
+}
+
+/* Full-width ASCII (！ ， ？ Ａ ０): NFKC is the ASCII character, U+FF01..FF5E − 0xFEE0. */
+static inline bool norm_fullwidth(uint32_t cp)
+{
+	return cp >= 0xFF01 && cp <= 0xFF5E;
+}
+
 static uint32_t norm_t2s(uint32_t cp)
 {
 	if (cp >= TEXT_T2S_LO && cp < TEXT_T2S_HI) {
@@ -54,6 +75,10 @@ static bool norm_keep(uint32_t cp)
 {
 	if (cp < 0x80)
 		return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9');
+	if (norm_cjk_letter(cp))
+		return true;
+	if (norm_punct(cp))
+		return false;
 	switch (utf8proc_category((utf8proc_int32_t)cp)) {
 	case UTF8PROC_CATEGORY_LU:
 	case UTF8PROC_CATEGORY_LL:
@@ -109,7 +134,9 @@ size_t text_normalize_cps(const char *in, size_t len, uint32_t *cps, size_t cap)
 			continue;
 		}
 		i += k;
-		if (norm_fast(cp)) {
+		if (norm_fullwidth(cp))
+			cp -= 0xFEE0;
+		if (norm_fast(cp) || norm_punct(cp)) {
 			if (cp >= 'A' && cp <= 'Z')
 				cp += 'a' - 'A';
 			buf[nb++] = (utf8proc_int32_t)cp;

@@ -13,6 +13,8 @@
 #include "text/text.h"
 #include "text/text_internal.h"
 
+#include <utf8proc.h>
+
 static char norm_buf[4 * TEXT_MAX_INPUT];
 
 static const char *norm(const char *s)
@@ -73,6 +75,46 @@ static void test_utf8_decode_is_strict(void **state)
 	assert_int_equal(utf8_decode((const unsigned char *)"\xE4\xB8\xAD", 3, &(uint32_t){0}), 3);
 	assert_int_equal(utf8_decode((const unsigned char *)"\xED\xA0\x80", 3, &(uint32_t){0}), 0);
 	assert_int_equal(utf8_decode((const unsigned char *)"\xE0\x9F\xBF", 3, &(uint32_t){0}), 0);
+}
+
+/* What utf8proc makes of one code point under normalize.c's flags: its only code point,
+ * or -1 when it decomposes into more or is a combining mark. */
+static int32_t ref_nfkc_cf(uint32_t cp)
+{
+	utf8proc_int32_t out[8];
+	int last = 0;
+	utf8proc_ssize_t m = utf8proc_decompose_char(
+		(utf8proc_int32_t)cp, out, 8,
+		UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE, &last);
+	if (m != 1 || utf8proc_get_property(out[0])->combining_class != 0)
+		return -1;
+	return out[0];
+}
+
+/* normalize.c's fast paths agree with utf8proc: CJK ideographs are letters that stay,
+ * full-width ASCII is ASCII, the common CJK punctuation is dropped as is. */
+static void test_normalize_fast_paths_match_utf8proc(void **state)
+{
+	(void)state;
+	for (uint32_t cp = 0x3400; cp <= 0x9FD5; cp++) {
+		if (cp > 0x4DB5 && cp < 0x4E00)
+			continue;
+		assert_int_equal(ref_nfkc_cf(cp), (int32_t)cp);
+		assert_int_equal(utf8proc_category((utf8proc_int32_t)cp), UTF8PROC_CATEGORY_LO);
+	}
+	for (uint32_t cp = 0xFF01; cp <= 0xFF5E; cp++) {
+		int32_t a = (int32_t)cp - 0xFEE0;
+		assert_int_equal(ref_nfkc_cf(cp), a >= 'A' && a <= 'Z' ? a + 32 : a);
+	}
+	static const uint32_t punct[] = {0x3001, 0x3002, 0x3008, 0x3009, 0x300A, 0x300B, 0x300C,
+					 0x300D, 0x300E, 0x300F, 0x3010, 0x3011, 0x2018, 0x2019,
+					 0x201C, 0x201D};
+	for (size_t i = 0; i < sizeof(punct) / sizeof(punct[0]); i++) {
+		assert_int_equal(ref_nfkc_cf(punct[i]), (int32_t)punct[i]);
+		utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)punct[i]);
+		assert_true(k >= UTF8PROC_CATEGORY_PC && k <= UTF8PROC_CATEGORY_PO);
+	}
+	assert_string_equal(norm("《ＡＢ，ｃ１２！》“好”"), "abc12好");
 }
 
 static void test_normalize_width_and_case(void **state)
@@ -536,6 +578,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_decode_is_strict),
 		cmocka_unit_test(test_normalize_width_and_case),
+		cmocka_unit_test(test_normalize_fast_paths_match_utf8proc),
 		cmocka_unit_test(test_normalize_nfkc_compat),
 		cmocka_unit_test(test_normalize_traditional_to_simplified),
 		cmocka_unit_test(test_normalize_drops_emoji_symbols_punctuation),
