@@ -279,8 +279,10 @@ float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const 
 		/* rarely loops (the table is sparse); one test, so that the compiler does not
 		 * split found and empty into paths a predictor must guess between */
 		for (;;) {
-			uint32_t more = (uint32_t)(k != h) & (uint32_t)(k != 0);
-			__asm__("" : "+r"(more)); /* one flag, not two branches */
+			/* k is neither h nor 0: a 64-bit product of two 32-bit numbers is 0 only
+			 * when one is, so one test and not two branches (found or not is a coin
+			 * toss no predictor guesses) */
+			uint64_t more = (uint64_t)(k ^ h) * k;
 			if (__builtin_expect(!more, 1))
 				break;
 			j = (j + 1) & mask;
