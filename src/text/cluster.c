@@ -681,10 +681,12 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		ent[j] = e;
 		ew[j] = q->w[i];
 	}
-	for (uint32_t i = 0; i < m; i++) { /* all of each vector's walked tail, not its end */
+	/* all of each walked vector's tail, not its end (the walk below stops at CL_SCAN) */
+	for (uint32_t i = 0, scan = 0; i < m && scan < CL_SCAN; i++) {
+		uint32_t stop = ent[i]->len > CL_CHAIN ? ent[i]->len - CL_CHAIN : 0;
+		scan += ent[i]->len - stop;
 		if (ent[i]->cls == CL_INLINE)
 			continue;
-		uint32_t stop = ent[i]->len > CL_CHAIN ? ent[i]->len - CL_CHAIN : 0;
 		const char *lo = (const char *)&ent[i]->u.p[stop];
 		size_t bytes = (ent[i]->len - stop) * sizeof(struct cl_posting);
 		for (size_t o = 0; o < bytes; o += 64)
