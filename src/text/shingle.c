@@ -86,25 +86,6 @@ static const struct {
 
 #define SHINGLE_NCANON (sizeof(shingle_canon) / sizeof(shingle_canon[0]))
 
-/* The first entry of a table sorted by first character that starts with cp (or the count):
- * first[k] is entry k's first character. */
-static size_t shingle_first(const uint32_t *const *first, size_t stride, size_t count, uint32_t cp)
-{
-	size_t lo = 0, hi = count;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const uint32_t *p = *(const uint32_t *const *)(const void *)((const char *)first +
-									     mid * stride);
-		if (p[0] < cp)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-#define SHINGLE_FIRST(table, field, count, cp) \
-	shingle_first(&(table)[0].field, sizeof((table)[0]), (count), (cp))
-
 /* How many code points of pat (0-terminated) in[i..n) starts with, or 0. */
 static inline size_t shingle_at(const uint32_t *in, size_t n, size_t i, const uint32_t *pat)
 {
@@ -122,7 +103,7 @@ static size_t shingle_fold(const uint32_t *in, size_t n, uint32_t *out)
 		uint32_t cp = in[i];
 		size_t best = 0, bi = 0;
 		if (cp >= TEXT_W_LO && cp < TEXT_W_HI && (text_w_flags[cp - TEXT_W_LO] & 1)) {
-			for (size_t k = SHINGLE_FIRST(shingle_canon, from, SHINGLE_NCANON, cp);
+			for (size_t k = text_w_canon_at[cp - TEXT_W_LO]; /* generated */
 			     k < SHINGLE_NCANON && shingle_canon[k].from[0] == cp; k++) {
 				size_t j = shingle_at(in, n, i, shingle_canon[k].from);
 				if (j > best) {
@@ -192,7 +173,7 @@ static uint32_t shingle_intent(const uint32_t *cps, size_t n)
 		uint32_t cp = cps[i];
 		if (cp < TEXT_W_LO || cp >= TEXT_W_HI || !(text_w_flags[cp - TEXT_W_LO] & 2))
 			continue;
-		for (size_t k = SHINGLE_FIRST(shingle_intents, pat, SHINGLE_NINTENTS, cp);
+		for (size_t k = text_w_intent_at[cp - TEXT_W_LO]; /* generated */
 		     k < SHINGLE_NINTENTS && shingle_intents[k].pat[0] == cp; k++)
 			if (shingle_at(cps, n, i, shingle_intents[k].pat))
 				intent |= shingle_intents[k].intent;

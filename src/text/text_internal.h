@@ -113,6 +113,10 @@ enum { TEXT_W_LO = 0x3400, TEXT_W_HI = 0xA000 };
 extern const uint8_t text_w_uni[TEXT_W_HI - TEXT_W_LO];
 /* Bit 1: the character starts a phrase of shingle_canon; bit 2: of shingle_intents. */
 extern const uint8_t text_w_flags[TEXT_W_HI - TEXT_W_LO];
+/* The index of the first phrase of shingle_canon / shingle_intents starting with the
+ * character (read where its flag is set). */
+extern const uint8_t text_w_canon_at[TEXT_W_HI - TEXT_W_LO];
+extern const uint8_t text_w_intent_at[TEXT_W_HI - TEXT_W_LO];
 extern const float text_w_value[256]; /* weight of a table entry */
 extern const uint8_t text_w_uni_default;
 extern const uint8_t text_w_bi_default;
