@@ -705,8 +705,10 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 				continue;
 			/* a new slot is kept without a branch on whether it is new */
 			float a = c->slot[p.slot].acc;
+			uint32_t abits; /* a sum of positive weights: 0 only as +0.0f */
+			memcpy(&abits, &a, sizeof(abits));
 			s->touched[ntouched] = p.slot;
-			ntouched += a == 0;
+			ntouched += abits == 0;
 			c->slot[p.slot].acc = a + ew[i];
 		}
 		scanned += e->len - stop;
@@ -795,7 +797,8 @@ static void cl_reweight(const struct text_clusterer *c, struct text_shingles *q)
 					   : c->df_bi[h >> 2 & CL_DF_BI];
 		float ldf = df < CL_LOG_TAB ? c->logtab[df] : logf((float)df + 1.0f);
 		float d = (lognk - ldf) / lognk;
-		d = d > 1 ? 1 : d < 0.05f ? 0.05f : d;
+		d = d < 1.0f ? d : 1.0f; /* as min and max (d is never NaN): no branches */
+		d = d > 0.05f ? d : 0.05f;
 		shingle_set_w(q, i, q->w[i] * sqrtf(sqrtf(d)));
 		total += q->w[i];
 	}
