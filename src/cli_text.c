@@ -84,9 +84,22 @@ static void cli_text_out_line(struct cli_text_out *o, const char *id, size_t idl
 
 static bool cli_text_utf8_ok(const char *s, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
+		unsigned c = p[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		/* the three-byte forms of utf8_decode's fast path, without decoding them */
+		if (c >= 0xE1 && c <= 0xEF && c != 0xED && len - i >= 3) {
+			if (((p[i + 1] ^ 0x80) | (p[i + 2] ^ 0x80)) & 0xC0)
+				return false;
+			i += 3;
+			continue;
+		}
 		uint32_t cp;
-		size_t k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		size_t k = utf8_decode(p + i, len - i, &cp);
 		if (k == 0)
 			return false;
 		i += k;

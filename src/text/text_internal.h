@@ -20,12 +20,13 @@ static inline size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *c
 		*cp = c;
 		return 1;
 	}
-	if (c >= 0xE0 && c <= 0xEF && len >= 3) { /* three bytes (all of CJK): one test */
+	if (c >= 0xE1 && c <= 0xEF && c != 0xED && len >= 3) {
+		/* three bytes (all of CJK) whose lead rules out overlong forms (E0) and
+		 * surrogates (ED): only the continuation bytes need a test */
 		unsigned c1 = s[1], c2 = s[2];
-		uint32_t v = (uint32_t)(c & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F);
-		if ((((c1 ^ 0x80) | (c2 ^ 0x80)) & 0xC0) || v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))
+		if (((c1 ^ 0x80) | (c2 ^ 0x80)) & 0xC0)
 			return 0;
-		*cp = v;
+		*cp = (uint32_t)(c & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F);
 		return 3;
 	}
 	size_t n;
