@@ -442,6 +442,26 @@ static void test_clusterer_retires_least_recently_joined(void **state)
 	text_clusterer_free(c);
 }
 
+/* A retired cluster's slot goes to the next new cluster: questions like the retired one
+ * neither join the newcomer (the retired one's postings still name the slot) nor get the
+ * retired id back. */
+static void test_clusterer_reused_slot_ignores_stale_postings(void **state)
+{
+	(void)state;
+	struct text_clusterer *c = text_clusterer_new(&(struct text_cluster_opts){.max_clusters = 2});
+	assert_int_equal(add(c, "医保缴费怎么交").cluster, 0);
+	assert_int_equal(add(c, "耕地地力补贴什么时候发").cluster, 1);
+	assert_int_equal(add(c, "营业执照在哪里办理").cluster, 2); /* retires 0, takes its slot */
+	struct text_assignment p = text_clusterer_peek(c, "医保缴费咋交", strlen("医保缴费咋交"));
+	assert_int_equal(p.cluster, -1); /* not 2, in slot 0 where 0's postings point */
+	assert_int_equal(add(c, "营业执照在哪办理").cluster, 2);
+	assert_int_equal(add(c, "耕地地力补贴啥时候发").cluster, 1);
+	assert_int_equal(add(c, "医保缴费咋交").cluster, 3); /* opens anew, retiring 2 */
+	assert_null(text_clusterer_title(c, 2));
+	assert_int_equal(text_clusterer_peek(c, "营业执照在哪办理", strlen("营业执照在哪办理")).cluster, -1);
+	text_clusterer_free(c);
+}
+
 static void test_keywords_pick_content(void **state)
 {
 	(void)state;
@@ -605,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_clusterer_title_is_central_member),
 		cmocka_unit_test(test_clusterer_peek_does_not_add),
 		cmocka_unit_test(test_clusterer_retires_least_recently_joined),
+		cmocka_unit_test(test_clusterer_reused_slot_ignores_stale_postings),
 		cmocka_unit_test(test_keywords_pick_content),
 		cmocka_unit_test(test_keywords_are_words),
 		cmocka_unit_test(test_display_cleans_for_showing),
