@@ -693,7 +693,8 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 			__builtin_prefetch(lo + o);
 		__builtin_prefetch(lo + bytes - 1);
 	}
-	const struct cl_scratch *s = &c->scratch;
+	uint32_t *restrict touched = c->scratch.touched; /* not reloaded after each store */
+	struct cl_slot *restrict slot = c->slot;
 	uint32_t ntouched = 0, scanned = 0;
 	for (uint32_t i = 0; i < m && scanned < CL_SCAN; i++) {
 		const struct cl_entry *e = ent[i];
@@ -704,12 +705,12 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 			if (!cl_posting_live(c, p))
 				continue;
 			/* a new slot is kept without a branch on whether it is new */
-			float a = c->slot[p.slot].acc;
+			float a = slot[p.slot].acc;
 			uint32_t abits; /* a sum of positive weights: 0 only as +0.0f */
 			memcpy(&abits, &a, sizeof(abits));
-			s->touched[ntouched] = p.slot;
+			touched[ntouched] = p.slot;
 			ntouched += abits == 0;
-			c->slot[p.slot].acc = a + ew[i];
+			slot[p.slot].acc = a + ew[i];
 		}
 		scanned += e->len - stop;
 	}
@@ -718,16 +719,16 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 	float cw[CL_CANDS];
 	uint32_t nc = 0, lo = 0; /* lo: the first of the lightest, once nc is CL_CANDS */
 	for (uint32_t t = 0; t < ntouched; t++) {
-		uint32_t slot = s->touched[t];
-		float a = c->slot[slot].acc;
-		c->slot[slot].acc = 0;
+		uint32_t sl = touched[t];
+		float a = slot[sl].acc;
+		slot[sl].acc = 0;
 		if (nc < CL_CANDS) {
-			cand[nc] = slot;
+			cand[nc] = sl;
 			cw[nc++] = a;
 			if (nc < CL_CANDS)
 				continue;
 		} else if (a > cw[lo]) {
-			cand[lo] = slot;
+			cand[lo] = sl;
 			cw[lo] = a;
 		} else {
 			continue;
