@@ -20,6 +20,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 
 enum {
 	CL_MEMBERS = 3,	   /* stored members per cluster (the first ones) */
@@ -785,6 +788,18 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 	return best;
 }
 
+/* The square root of x >= 0: sqrtf without its errno test (a compare and a branch to the
+ * library for a negative x, twice per shingle in cl_reweight); the same correctly rounded
+ * result. */
+static inline float cl_sqrt(float x)
+{
+#ifdef __SSE__
+	return _mm_cvtss_f32(_mm_sqrt_ss(_mm_set_ss(x)));
+#else
+	return sqrtf(x);
+#endif
+}
+
 /* Damps the weights of shingles frequent in this stream (the topic every question of a
  * stream on 草原补奖 shares), so that what differs decides: w × d^(1/4) with
  * d = log((N + K) / (df + 1)) / log(N + K), N questions so far, df those with the shingle. */
@@ -800,7 +815,7 @@ static void cl_reweight(const struct text_clusterer *c, struct text_shingles *q)
 		float d = (lognk - ldf) / lognk;
 		d = d < 1.0f ? d : 1.0f; /* as min and max (d is never NaN): no branches */
 		d = d > 0.05f ? d : 0.05f;
-		shingle_set_w(q, i, q->w[i] * sqrtf(sqrtf(d)));
+		shingle_set_w(q, i, q->w[i] * cl_sqrt(cl_sqrt(d)));
 		total += q->w[i];
 	}
 	q->total = total;
