@@ -11,9 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { CLI_TEXT_LINE_MAX = 16384, CLI_TEXT_READ = 1 << 16 };
+enum { CLI_TEXT_LINE_MAX = 16384, CLI_TEXT_READ = 1 << 16, CLI_TEXT_OUT = 1 << 16 };
+
+/* The cluster command's output lines, gathered here and handed to stdio a block at a time
+ * (a printf per line cost more than the I/O). */
+struct cli_text_out {
+	size_t len;
+	char buf[CLI_TEXT_OUT];
+};
 
 struct cli_text_reader {
+	struct cli_text_out *out; /* written out before the reader waits for input */
 	char *buf;
 	size_t len, start;
 	size_t cap;
@@ -38,11 +46,60 @@ static void cli_text_usage(FILE *out)
 		text_same_threshold(), text_clusterer_threshold(NULL), CLI_TEXT_LINE_MAX);
 }
 
+static void cli_text_out_flush(struct cli_text_out *o)
+{
+	if (o && o->len) {
+		fwrite(o->buf, 1, o->len, stdout);
+		o->len = 0;
+	}
+}
+
+/* Appends id<TAB>cluster<LF> to o (id at most CLI_TEXT_LINE_MAX bytes). */
+static void cli_text_out_line(struct cli_text_out *o, const char *id, size_t idlen,
+			      long long cluster)
+{
+	_Static_assert(CLI_TEXT_LINE_MAX + 24 <= CLI_TEXT_OUT, "a line fits the buffer");
+	if (o->len + idlen + 24 > sizeof(o->buf))
+		cli_text_out_flush(o);
+	char *p = o->buf + o->len;
+	memcpy(p, id, idlen);
+	p += idlen;
+	*p++ = '\t';
+	unsigned long long v = (unsigned long long)cluster;
+	if (cluster < 0) {
+		*p++ = '-';
+		v = 0 - v;
+	}
+	char d[20];
+	size_t n = 0;
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = d[--n];
+	*p++ = '\n';
+	o->len = (size_t)(p - o->buf);
+}
+
 static bool cli_text_utf8_ok(const char *s, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
+		unsigned c = p[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		/* the three-byte forms of utf8_decode's fast path, without decoding them */
+		if (c >= 0xE1 && c <= 0xEF && c != 0xED && len - i >= 3) {
+			if (((p[i + 1] ^ 0x80) | (p[i + 2] ^ 0x80)) & 0xC0)
+				return false;
+			i += 3;
+			continue;
+		}
 		uint32_t cp;
-		size_t k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		size_t k = utf8_decode(p + i, len - i, &cp);
 		if (k == 0)
 			return false;
 		i += k;
@@ -95,6 +152,7 @@ static char *cli_text_line(struct cli_text_reader *r, size_t *len)
 			r->len = 0;
 			r->skipping = true;
 		}
+		cli_text_out_flush(r->out);
 		fflush(stdout);
 		ssize_t got = read(STDIN_FILENO, r->buf + r->len, r->cap - r->len);
 		if (got < 0 && errno == EINTR)
@@ -152,8 +210,10 @@ static int cli_text_run(bool pairs, const struct text_cluster_opts *opts)
 		goto fail;
 	if (!pairs) {
 		c = text_clusterer_new(opts);
-		if (!c)
+		r.out = malloc(sizeof(*r.out));
+		if (!c || !r.out)
 			goto fail;
+		r.out->len = 0;
 	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16); /* flushed whenever input runs dry */
 	char *line;
@@ -181,19 +241,20 @@ static int cli_text_run(bool pairs, const struct text_cluster_opts *opts)
 			printf("%.4f\t%d\n", s, s >= text_same_threshold() ? 1 : 0);
 		} else {
 			struct text_assignment as = text_clusterer_add(c, b, blen);
-			fwrite(a, 1, alen, stdout);
-			printf("\t%lld\n", (long long)as.cluster);
+			cli_text_out_line(r.out, a, alen, (long long)as.cluster);
 		}
 	}
+	cli_text_out_flush(r.out);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "tala text: writing: %s\n", strerror(errno));
 		goto fail;
 	}
 	rc = r.bad;
 fail:
-	if (rc != 0 && !r.bad && (!r.buf || (!pairs && !c)))
+	if (rc != 0 && !r.bad && (!r.buf || (!pairs && (!c || !r.out))))
 		fprintf(stderr, "tala text: out of memory\n");
 	text_clusterer_free(c);
+	free(r.out);
 	free(r.buf);
 	return rc;
 }

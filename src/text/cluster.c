@@ -20,6 +20,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 
 enum {
 	CL_MEMBERS = 3,	   /* stored members per cluster (the first ones) */
@@ -152,8 +155,14 @@ static inline const struct cl_posting *cl_postings_c(const struct cl_entry *e)
 	return e->cls == CL_INLINE ? &e->u.one : e->u.p;
 }
 
+/* What the posting walk reads and writes of a cluster slot, side by side: one cache line
+ * for the liveness test and the sum. */
+struct cl_slot {
+	uint32_t gen; /* bumped when the slot's cluster retires */
+	float acc;    /* cl_find's per-question work space, 0 between questions */
+};
+
 struct cl_scratch { /* per-question work space (a clusterer is used by one thread) */
-	float *acc;	   /* by cluster slot */
 	uint32_t *touched; /* slots with acc > 0, room for one more than slots */
 };
 
@@ -163,7 +172,7 @@ struct text_clusterer {
 	int64_t next_id;
 	struct cl_pool pool;
 	struct cl_cluster *clusters;
-	uint32_t *gen; /* by slot: bumped when the slot's cluster retires */
+	struct cl_slot *slot; /* by cluster slot */
 	uint32_t nclusters, cap_clusters, free_cluster, live;
 	uint32_t lru_head, lru_tail;
 	struct {
@@ -291,7 +300,7 @@ static void cl_index_clear(struct text_clusterer *c)
 
 static bool cl_posting_live(const struct text_clusterer *c, struct cl_posting p)
 {
-	return c->gen[p.slot] == p.gen; /* a retired cluster's slot has a new generation */
+	return c->slot[p.slot].gen == p.gen; /* a retired cluster's slot has a new generation */
 }
 
 /* Appends a posting of cluster slot to key's vector; -1 when out of memory. */
@@ -301,7 +310,7 @@ static int cl_index_add(struct text_clusterer *c, uint32_t key, uint32_t slot)
 	while (c->index[i].key != key && c->index[i].key != 0)
 		i = (i + 1) & c->index_mask;
 	struct cl_entry *e = &c->index[i];
-	struct cl_posting np = {slot, c->gen[slot]};
+	struct cl_posting np = {slot, c->slot[slot].gen};
 	if (e->key == 0) {
 		*e = (struct cl_entry){.key = key, .len = 1, .cls = CL_INLINE, .u.one = np};
 		c->index_used++;
@@ -530,7 +539,7 @@ static void cl_retire(struct text_clusterer *c, uint32_t s)
 		pool_put(&c->pool, k->title, k->title_cls);
 	k->title = NULL;
 	cl_map_del(c, k->id);
-	c->gen[s]++;
+	c->slot[s].gen++;
 	k->live = false;
 	k->ndocs = 0;
 	k->next = c->free_cluster;
@@ -551,22 +560,18 @@ static uint32_t cl_slot_new(struct text_clusterer *c)
 		struct cl_cluster *k = realloc(c->clusters, cap * sizeof(*k));
 		if (k)
 			c->clusters = k;
-		uint32_t *g = realloc(c->gen, cap * sizeof(*g));
+		struct cl_slot *g = realloc(c->slot, cap * sizeof(*g));
 		if (g)
-			c->gen = g;
-		float *acc = realloc(c->scratch.acc, cap * sizeof(*acc));
-		if (acc)
-			c->scratch.acc = acc;
+			c->slot = g;
 		uint32_t *t = realloc(c->scratch.touched, (cap + 1) * sizeof(*t)); /* +1: cl_find */
 		if (t)
 			c->scratch.touched = t;
-		if (!k || !g || !acc || !t)
+		if (!k || !g || !t)
 			return CL_NONE;
 		c->cap_clusters = cap;
 	}
 	uint32_t s = c->nclusters++;
-	c->gen[s] = 0;
-	c->scratch.acc[s] = 0;
+	c->slot[s] = (struct cl_slot){0, 0};
 	return s;
 }
 
@@ -619,10 +624,9 @@ void text_clusterer_free(struct text_clusterer *c)
 		free(c->pool.chunks);
 		c->pool.chunks = n;
 	}
-	free(c->scratch.acc);
 	free(c->scratch.touched);
 	free(c->clusters);
-	free(c->gen);
+	free(c->slot);
 	free(c->map.ids);
 	free(c->map.slots);
 	free(c->index);
@@ -680,17 +684,20 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		ent[j] = e;
 		ew[j] = q->w[i];
 	}
-	for (uint32_t i = 0; i < m; i++) { /* all of each vector's walked tail, not its end */
+	/* all of each walked vector's tail, not its end (the walk below stops at CL_SCAN) */
+	for (uint32_t i = 0, scan = 0; i < m && scan < CL_SCAN; i++) {
+		uint32_t stop = ent[i]->len > CL_CHAIN ? ent[i]->len - CL_CHAIN : 0;
+		scan += ent[i]->len - stop;
 		if (ent[i]->cls == CL_INLINE)
 			continue;
-		uint32_t stop = ent[i]->len > CL_CHAIN ? ent[i]->len - CL_CHAIN : 0;
 		const char *lo = (const char *)&ent[i]->u.p[stop];
 		size_t bytes = (ent[i]->len - stop) * sizeof(struct cl_posting);
 		for (size_t o = 0; o < bytes; o += 64)
 			__builtin_prefetch(lo + o);
 		__builtin_prefetch(lo + bytes - 1);
 	}
-	const struct cl_scratch *s = &c->scratch;
+	uint32_t *restrict touched = c->scratch.touched; /* not reloaded after each store */
+	struct cl_slot *restrict slot = c->slot;
 	uint32_t ntouched = 0, scanned = 0;
 	for (uint32_t i = 0; i < m && scanned < CL_SCAN; i++) {
 		const struct cl_entry *e = ent[i];
@@ -701,34 +708,39 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 			if (!cl_posting_live(c, p))
 				continue;
 			/* a new slot is kept without a branch on whether it is new */
-			float a = s->acc[p.slot];
-			s->touched[ntouched] = p.slot;
-			ntouched += a == 0;
-			s->acc[p.slot] = a + ew[i];
+			float a = slot[p.slot].acc;
+			uint32_t abits; /* a sum of positive weights: 0 only as +0.0f */
+			memcpy(&abits, &a, sizeof(abits));
+			touched[ntouched] = p.slot;
+			ntouched += abits == 0;
+			slot[p.slot].acc = a + ew[i];
 		}
 		scanned += e->len - stop;
 	}
 	/* the clusters with the most shared weight */
 	uint32_t cand[CL_CANDS];
 	float cw[CL_CANDS];
-	uint32_t nc = 0;
+	uint32_t nc = 0, lo = 0; /* lo: the first of the lightest, once nc is CL_CANDS */
 	for (uint32_t t = 0; t < ntouched; t++) {
-		uint32_t slot = s->touched[t];
-		float a = s->acc[slot];
-		s->acc[slot] = 0;
+		uint32_t sl = touched[t];
+		float a = slot[sl].acc;
+		slot[sl].acc = 0;
 		if (nc < CL_CANDS) {
-			cand[nc] = slot;
+			cand[nc] = sl;
 			cw[nc++] = a;
+			if (nc < CL_CANDS)
+				continue;
+		} else if (a > cw[lo]) {
+			cand[lo] = sl;
+			cw[lo] = a;
+		} else {
 			continue;
 		}
-		uint32_t lo = 0;
-		for (uint32_t k = 1; k < nc; k++)
+		/* only when the lightest changes (most touched clusters lose to it) */
+		lo = 0;
+		for (uint32_t k = 1; k < CL_CANDS; k++)
 			if (cw[k] < cw[lo])
 				lo = k;
-		if (a > cw[lo]) {
-			cand[lo] = slot;
-			cw[lo] = a;
-		}
 	}
 	for (uint32_t k = 1; k < nc; k++) { /* most overlap first: it most often wins */
 		for (uint32_t j = k; j > 0 && cw[j] > cw[j - 1]; j--) {
@@ -776,6 +788,18 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 	return best;
 }
 
+/* The square root of x >= 0: sqrtf without its errno test (a compare and a branch to the
+ * library for a negative x, twice per shingle in cl_reweight); the same correctly rounded
+ * result. */
+static inline float cl_sqrt(float x)
+{
+#ifdef __SSE__
+	return _mm_cvtss_f32(_mm_sqrt_ss(_mm_set_ss(x)));
+#else
+	return sqrtf(x);
+#endif
+}
+
 /* Damps the weights of shingles frequent in this stream (the topic every question of a
  * stream on 草原补奖 shares), so that what differs decides: w × d^(1/4) with
  * d = log((N + K) / (df + 1)) / log(N + K), N questions so far, df those with the shingle. */
@@ -789,8 +813,9 @@ static void cl_reweight(const struct text_clusterer *c, struct text_shingles *q)
 					   : c->df_bi[h >> 2 & CL_DF_BI];
 		float ldf = df < CL_LOG_TAB ? c->logtab[df] : logf((float)df + 1.0f);
 		float d = (lognk - ldf) / lognk;
-		d = d > 1 ? 1 : d < 0.05f ? 0.05f : d;
-		q->w[i] *= sqrtf(sqrtf(d));
+		d = d < 1.0f ? d : 1.0f; /* as min and max (d is never NaN): no branches */
+		d = d > 0.05f ? d : 0.05f;
+		shingle_set_w(q, i, q->w[i] * cl_sqrt(cl_sqrt(d)));
 		total += q->w[i];
 	}
 	q->total = total;

@@ -5,6 +5,7 @@
 #include "text/text.h"
 #include "text/text_internal.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -28,6 +29,27 @@ size_t text_cut(const char *in, size_t len)
 static inline bool norm_fast(uint32_t cp)
 {
 	return cp < 0x80 || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF);
+}
+
+/* Fast paths, each checked against utf8proc by tests/unit/test_text.c. CJK ideographs
+ * assigned since Unicode 8 (any utf8proc knows them): letters (Lo), kept. */
+static inline bool norm_cjk_letter(uint32_t cp)
+{
+	return (cp >= 0x4E00 && cp <= 0x9FD5) || (cp >= 0x3400 && cp <= 0x4DB5);
+}
+
+/* The CJK and curly-quote punctuation of questions (、。《》「」【】 ‘’ “”): no decomposition,
+ * no case, combining class 0, dropped. */
+static inline bool norm_punct(uint32_t cp)
+{
+	return (cp >= 0x3001 && cp <= 0x3002) || (cp >= 0x3008 && cp <= 0x3011) ||
+	       (cp >= 0x2018 && cp <= 0x2019) || (cp >= 0x201C && cp <= 0x201D);
+}
+
+/* Full-width ASCII (！ ， ？ Ａ ０): NFKC is the ASCII character, U+FF01..FF5E − 0xFEE0. */
+static inline bool norm_fullwidth(uint32_t cp)
+{
+	return cp >= 0xFF01 && cp <= 0xFF5E;
 }
 
 static uint32_t norm_t2s(uint32_t cp)
@@ -54,6 +76,10 @@ static bool norm_keep(uint32_t cp)
 {
 	if (cp < 0x80)
 		return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9');
+	if (norm_cjk_letter(cp))
+		return true;
+	if (norm_punct(cp))
+		return false;
 	switch (utf8proc_category((utf8proc_int32_t)cp)) {
 	case UTF8PROC_CATEGORY_LU:
 	case UTF8PROC_CATEGORY_LL:
@@ -92,6 +118,54 @@ static void norm_sort_marks(utf8proc_int32_t *b, size_t n)
 	}
 }
 
+/* The common case in one pass: text of ASCII, CJK ideographs, full-width ASCII and CJK
+ * punctuation only, where NFKC and case folding change a character on its own and nothing
+ * composes. Returns the code points (as text_normalize_cps), or SIZE_MAX at the first
+ * other character: the general path then starts over. */
+static size_t norm_simple(const unsigned char *s, size_t len, uint32_t *cps, size_t cap)
+{
+	size_t n = 0, run = 0;
+	uint32_t prev = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, len - i, &cp);
+		if (k == 0) { /* invalid UTF-8: dropped */
+			i++;
+			continue;
+		}
+		i += k;
+		if (norm_fullwidth(cp))
+			cp -= 0xFEE0;
+		bool keep;
+		if (cp < 0x80) {
+			if (cp >= 'A' && cp <= 'Z')
+				cp += 'a' - 'A';
+			keep = (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9');
+		} else if (norm_cjk_letter(cp)) {
+			keep = true;
+		} else if (norm_punct(cp)) {
+			keep = false;
+		} else if (norm_fast(cp)) {
+			keep = norm_keep(cp);
+		} else {
+			return SIZE_MAX;
+		}
+		if (!keep || n == cap)
+			continue; /* past cap: only looking for a character that needs the rest */
+		cp = norm_t2s(cp);
+		if (cp == prev) {
+			run++;
+			if (run >= (norm_digit(cp) ? RUN_DIGIT : RUN_OTHER))
+				continue;
+		} else {
+			run = 0;
+			prev = cp;
+		}
+		cps[n++] = cp;
+	}
+	return n;
+}
+
 size_t text_normalize_cps(const char *in, size_t len, uint32_t *cps, size_t cap)
 {
 	utf8proc_int32_t buf[NORM_BUF];
@@ -101,6 +175,9 @@ size_t text_normalize_cps(const char *in, size_t len, uint32_t *cps, size_t cap)
 	if (!in)
 		len = 0;
 	len = text_cut(in, len);
+	size_t simple = norm_simple(s, len, cps, cap);
+	if (simple != SIZE_MAX)
+		return simple;
 	for (size_t i = 0; i < len && nb < NORM_BUF;) {
 		uint32_t cp;
 		size_t k = utf8_decode(s + i, len - i, &cp);
@@ -109,7 +186,9 @@ size_t text_normalize_cps(const char *in, size_t len, uint32_t *cps, size_t cap)
 			continue;
 		}
 		i += k;
-		if (norm_fast(cp)) {
+		if (norm_fullwidth(cp))
+			cp -= 0xFEE0;
+		if (norm_fast(cp) || norm_punct(cp)) {
 			if (cp >= 'A' && cp <= 'Z')
 				cp += 'a' - 'A';
 			buf[nb++] = (utf8proc_int32_t)cp;

@@ -55,7 +55,7 @@ static inline uint32_t shingle_hash(const uint32_t *cps, unsigned n)
 static inline uint32_t shingle_tab_slot(const struct shingle_tab *t, uint32_t key)
 {
 	uint32_t j = (key * 2654435761U) >> (32 - t->bits);
-	while (t->key[j] && t->key[j] != key)
+	while (t->slot[j].key && t->slot[j].key != key)
 		j = (j + 1) & ((1U << t->bits) - 1);
 	return j;
 }
@@ -86,25 +86,6 @@ static const struct {
 
 #define SHINGLE_NCANON (sizeof(shingle_canon) / sizeof(shingle_canon[0]))
 
-/* The first entry of a table sorted by first character that starts with cp (or the count):
- * first[k] is entry k's first character. */
-static size_t shingle_first(const uint32_t *const *first, size_t stride, size_t count, uint32_t cp)
-{
-	size_t lo = 0, hi = count;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const uint32_t *p = *(const uint32_t *const *)(const void *)((const char *)first +
-									     mid * stride);
-		if (p[0] < cp)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-#define SHINGLE_FIRST(table, field, count, cp) \
-	shingle_first(&(table)[0].field, sizeof((table)[0]), (count), (cp))
-
 /* How many code points of pat (0-terminated) in[i..n) starts with, or 0. */
 static inline size_t shingle_at(const uint32_t *in, size_t n, size_t i, const uint32_t *pat)
 {
@@ -122,7 +103,7 @@ static size_t shingle_fold(const uint32_t *in, size_t n, uint32_t *out)
 		uint32_t cp = in[i];
 		size_t best = 0, bi = 0;
 		if (cp >= TEXT_W_LO && cp < TEXT_W_HI && (text_w_flags[cp - TEXT_W_LO] & 1)) {
-			for (size_t k = SHINGLE_FIRST(shingle_canon, from, SHINGLE_NCANON, cp);
+			for (size_t k = text_w_canon_at[cp - TEXT_W_LO]; /* generated */
 			     k < SHINGLE_NCANON && shingle_canon[k].from[0] == cp; k++) {
 				size_t j = shingle_at(in, n, i, shingle_canon[k].from);
 				if (j > best) {
@@ -192,7 +173,7 @@ static uint32_t shingle_intent(const uint32_t *cps, size_t n)
 		uint32_t cp = cps[i];
 		if (cp < TEXT_W_LO || cp >= TEXT_W_HI || !(text_w_flags[cp - TEXT_W_LO] & 2))
 			continue;
-		for (size_t k = SHINGLE_FIRST(shingle_intents, pat, SHINGLE_NINTENTS, cp);
+		for (size_t k = text_w_intent_at[cp - TEXT_W_LO]; /* generated */
 		     k < SHINGLE_NINTENTS && shingle_intents[k].pat[0] == cp; k++)
 			if (shingle_at(cps, n, i, shingle_intents[k].pat))
 				intent |= shingle_intents[k].intent;
@@ -218,8 +199,7 @@ void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
 		bits++;
 	struct shingle_tab *t = &s->tab;
 	t->bits = bits;
-	memset(t->key, 0, sizeof(uint32_t) << bits);
-	memset(t->idx, 0, sizeof(uint16_t) << bits); /* read (and ignored) on a miss */
+	memset(t->slot, 0, sizeof(t->slot[0]) << bits);
 	/* the bigram weight table (320 KB) misses the cache: start every probe's load first,
 	 * so that the misses overlap instead of stalling one after another */
 	for (size_t i = 0; i + 1 < n; i++) {
@@ -234,10 +214,10 @@ void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
 		 * so that XXH3 takes its short path without a dispatch on the length */
 		uint32_t h = shingle_hash(cps + i, 1);
 		uint32_t j = shingle_tab_slot(t, h);
-		if (!t->key[j]) { /* a set: one entry per distinct n-gram */
-			t->key[j] = h;
-			t->idx[j] = (uint16_t)s->n;
+		if (!t->slot[j].key) { /* a set: one entry per distinct n-gram */
 			float w = shingle_weight_in(cps[i], 0);
+			t->slot[j] = (struct shingle_slot){h, w};
+			s->at[s->n] = (uint16_t)j;
 			s->hash[s->n] = h;
 			s->w[s->n++] = w;
 			s->total += w;
@@ -246,10 +226,10 @@ void shingle_build(const uint32_t *in, size_t n, struct text_shingles *s)
 			break;
 		h = shingle_hash(cps + i, 2);
 		j = shingle_tab_slot(t, h);
-		if (!t->key[j]) {
-			t->key[j] = h;
-			t->idx[j] = (uint16_t)s->n;
+		if (!t->slot[j].key) {
 			float w = shingle_weight_in(cps[i], cps[i + 1]);
+			t->slot[j] = (struct shingle_slot){h, w};
+			s->at[s->n] = (uint16_t)j;
 			s->hash[s->n] = h;
 			s->w[s->n++] = w;
 			s->total += w;
@@ -269,33 +249,29 @@ float shingle_shared(const struct text_shingles *a, const uint32_t *hash, const 
 		     uint32_t n)
 {
 	const struct shingle_tab *t = &a->tab;
-	uint32_t mask = (1U << t->bits) - 1;
+	uint32_t mask = (1U << t->bits) - 1, shift = 32 - t->bits;
 	float shared = 0;
 	if (a->n == 0)
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t h = hash[i];
-		uint32_t j = (h * 2654435761U) >> (32 - t->bits);
-		uint32_t k = t->key[j];
+		uint32_t j = (h * 2654435761U) >> shift;
+		uint32_t k = t->slot[j].key;
 		/* rarely loops (the table is sparse); one test, so that the compiler does not
 		 * split found and empty into paths a predictor must guess between */
 		for (;;) {
-			uint32_t more = (uint32_t)(k != h) & (uint32_t)(k != 0);
-			__asm__("" : "+r"(more)); /* one flag, not two branches */
+			/* k is neither h nor 0: a 64-bit product of two 32-bit numbers is 0 only
+			 * when one is, so one test and not two branches (found or not is a coin
+			 * toss no predictor guesses) */
+			uint64_t more = (uint64_t)(k ^ h) * k;
 			if (__builtin_expect(!more, 1))
 				break;
 			j = (j + 1) & mask;
-			k = t->key[j];
+			k = t->slot[j].key;
 		}
-		/* without a branch on found / not found, which no predictor guesses: the smaller
-		 * weight, its bits masked to +0.0f on a miss */
-		float wa = a->w[t->idx[j]];
-		float m = wa < w[i] ? wa : w[i];
-		uint32_t mb;
-		memcpy(&mb, &m, sizeof(mb));
-		mb &= -(uint32_t)(k == h);
-		memcpy(&m, &mb, sizeof(m));
-		shared += m;
+		/* found, or an empty slot whose weight 0 adds +0.0f: no branch on which */
+		float wa = t->slot[j].w;
+		shared += wa < w[i] ? wa : w[i];
 	}
 	return shared;
 }

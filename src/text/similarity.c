@@ -14,7 +14,9 @@ double text_similarity(const char *a, size_t alen, const char *b, size_t blen)
 	shingle_text(b, blen, &sb);
 	if (sa.n == 0 || sb.n == 0)
 		return 0.0;
-	return shingle_jaccard(&sa, &sb);
+	/* the same set summed in two orders can come out a rounding above 1 */
+	double s = shingle_jaccard(&sa, &sb);
+	return s < 1.0 ? s : 1.0;
 }
 
 double text_same_threshold(void)

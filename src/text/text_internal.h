@@ -20,6 +20,15 @@ static inline size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *c
 		*cp = c;
 		return 1;
 	}
+	if (c >= 0xE1 && c <= 0xEF && c != 0xED && len >= 3) {
+		/* three bytes (all of CJK) whose lead rules out overlong forms (E0) and
+		 * surrogates (ED): only the continuation bytes need a test */
+		unsigned c1 = s[1], c2 = s[2];
+		if (((c1 ^ 0x80) | (c2 ^ 0x80)) & 0xC0)
+			return 0;
+		*cp = (uint32_t)(c & 0x0F) << 12 | (c1 & 0x3F) << 6 | (c2 & 0x3F);
+		return 3;
+	}
 	size_t n;
 	uint32_t v, min;
 	if (c >= 0xC2 && c <= 0xDF) {
@@ -105,6 +114,10 @@ enum { TEXT_W_LO = 0x3400, TEXT_W_HI = 0xA000 };
 extern const uint8_t text_w_uni[TEXT_W_HI - TEXT_W_LO];
 /* Bit 1: the character starts a phrase of shingle_canon; bit 2: of shingle_intents. */
 extern const uint8_t text_w_flags[TEXT_W_HI - TEXT_W_LO];
+/* The index of the first phrase of shingle_canon / shingle_intents starting with the
+ * character (read where its flag is set). */
+extern const uint8_t text_w_canon_at[TEXT_W_HI - TEXT_W_LO];
+extern const uint8_t text_w_intent_at[TEXT_W_HI - TEXT_W_LO];
 extern const float text_w_value[256]; /* weight of a table entry */
 extern const uint8_t text_w_uni_default;
 extern const uint8_t text_w_bi_default;
@@ -145,11 +158,16 @@ static inline unsigned text_word_lookup(const uint32_t *cps, size_t n)
 
 enum { TEXT_MAX_CPS = 256, TEXT_MAX_SHINGLES = 2 * TEXT_MAX_CPS };
 
-/* An open-addressing table of a shingle set: hash → index into the set's arrays. */
+/* An open-addressing table of a shingle set: hash → the shingle's weight. An empty slot
+ * has key 0 (a shingle hash never is 0) and weight 0, so that a lookup that ends on it
+ * adds nothing without a test of found or not (shingle_shared). */
+struct shingle_slot {
+	uint32_t key;
+	float w;
+};
 struct shingle_tab {
-	unsigned bits; /* 1 << bits slots; key 0 = empty (a shingle hash never is 0) */
-	uint32_t key[4 * TEXT_MAX_SHINGLES]; /* 8 slots per code point (shingle_build) */
-	uint16_t idx[4 * TEXT_MAX_SHINGLES];
+	unsigned bits; /* 1 << bits slots */
+	struct shingle_slot slot[4 * TEXT_MAX_SHINGLES]; /* 8 slots per code point (shingle_build) */
 };
 
 /* A normalised question as a set of weighted character n-grams (unigrams and bigrams), no
@@ -161,8 +179,16 @@ struct text_shingles {
 	float total;	 /* sum of w */
 	uint32_t hash[TEXT_MAX_SHINGLES];
 	float w[TEXT_MAX_SHINGLES];
+	uint16_t at[TEXT_MAX_SHINGLES]; /* the table slot of each */
 	struct shingle_tab tab;
 };
+
+/* Sets the weight of shingle i of s (in the set and in its table). */
+static inline void shingle_set_w(struct text_shingles *s, uint32_t i, float w)
+{
+	s->w[i] = w;
+	s->tab.slot[s->at[i]].w = w;
+}
 
 /* Builds the shingle set of normalised code points (only the first TEXT_MAX_CPS count). */
 void shingle_build(const uint32_t *cps, size_t n, struct text_shingles *s);

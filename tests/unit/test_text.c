@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "text/text.h"
+#include "text/text_internal.h"
+
+#include <utf8proc.h>
 
 static char norm_buf[4 * TEXT_MAX_INPUT];
 
@@ -18,6 +21,100 @@ static const char *norm(const char *s)
 {
 	text_normalize(s, strlen(s), norm_buf, sizeof(norm_buf));
 	return norm_buf;
+}
+
+/* The strict decoder spelled out (RFC 3629): the fast paths of utf8_decode must agree. */
+static size_t ref_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+		 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+	if (n == 0 || len < n)
+		return 0;
+	uint32_t v = n == 1 ? s[0] : s[0] & (0x7F >> n);
+	for (size_t i = 1; i < n; i++) {
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+		v = v << 6 | (s[i] & 0x3F);
+	}
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+	if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+static void test_utf8_decode_is_strict(void **state)
+{
+	(void)state;
+	unsigned char b[4];
+	for (uint32_t x = 0; x < (1U << 24); x++) { /* every 1-3 byte sequence, and cut short */
+		b[0] = (unsigned char)(x >> 16);
+		b[1] = (unsigned char)(x >> 8);
+		b[2] = (unsigned char)x;
+		if (b[0] < 0xC0 && (x & 0xFFFF))
+			continue; /* one byte, or a stray continuation byte: the rest does not matter */
+		for (size_t len = 1; len <= 3; len++) {
+			uint32_t cp = 0, rcp = 0;
+			size_t n = utf8_decode(b, len, &cp), rn = ref_utf8_decode(b, len, &rcp);
+			assert_int_equal(n, rn);
+			if (n)
+				assert_int_equal(cp, rcp);
+		}
+	}
+	for (uint32_t x = 0; x < (1U << 16); x++) { /* four bytes: lead and a spread of tails */
+		b[0] = (unsigned char)(0xF0 + (x >> 12));
+		b[1] = (unsigned char)(0x70 + ((x >> 6) & 0x3F) * 2);
+		b[2] = (unsigned char)(0x80 + (x & 0x3F));
+		b[3] = (unsigned char)(0x7F + (x & 7) * 16);
+		uint32_t cp = 0, rcp = 0;
+		size_t n = utf8_decode(b, 4, &cp), rn = ref_utf8_decode(b, 4, &rcp);
+		assert_int_equal(n, rn);
+		if (n)
+			assert_int_equal(cp, rcp);
+	}
+	assert_int_equal(utf8_decode((const unsigned char *)"\xE4\xB8\xAD", 3, &(uint32_t){0}), 3);
+	assert_int_equal(utf8_decode((const unsigned char *)"\xED\xA0\x80", 3, &(uint32_t){0}), 0);
+	assert_int_equal(utf8_decode((const unsigned char *)"\xE0\x9F\xBF", 3, &(uint32_t){0}), 0);
+}
+
+/* What utf8proc makes of one code point under normalize.c's flags: its only code point,
+ * or -1 when it decomposes into more or is a combining mark. */
+static int32_t ref_nfkc_cf(uint32_t cp)
+{
+	utf8proc_int32_t out[8];
+	int last = 0;
+	utf8proc_ssize_t m = utf8proc_decompose_char(
+		(utf8proc_int32_t)cp, out, 8,
+		UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE, &last);
+	if (m != 1 || utf8proc_get_property(out[0])->combining_class != 0)
+		return -1;
+	return out[0];
+}
+
+/* normalize.c's fast paths agree with utf8proc: CJK ideographs are letters that stay,
+ * full-width ASCII is ASCII, the common CJK punctuation is dropped as is. */
+static void test_normalize_fast_paths_match_utf8proc(void **state)
+{
+	(void)state;
+	for (uint32_t cp = 0x3400; cp <= 0x9FD5; cp++) {
+		if (cp > 0x4DB5 && cp < 0x4E00)
+			continue;
+		assert_int_equal(ref_nfkc_cf(cp), (int32_t)cp);
+		assert_int_equal(utf8proc_category((utf8proc_int32_t)cp), UTF8PROC_CATEGORY_LO);
+	}
+	for (uint32_t cp = 0xFF01; cp <= 0xFF5E; cp++) {
+		int32_t a = (int32_t)cp - 0xFEE0;
+		assert_int_equal(ref_nfkc_cf(cp), a >= 'A' && a <= 'Z' ? a + 32 : a);
+	}
+	static const uint32_t punct[] = {0x3001, 0x3002, 0x3008, 0x3009, 0x300A, 0x300B, 0x300C,
+					 0x300D, 0x300E, 0x300F, 0x3010, 0x3011, 0x2018, 0x2019,
+					 0x201C, 0x201D};
+	for (size_t i = 0; i < sizeof(punct) / sizeof(punct[0]); i++) {
+		assert_int_equal(ref_nfkc_cf(punct[i]), (int32_t)punct[i]);
+		utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)punct[i]);
+		assert_true(k >= UTF8PROC_CATEGORY_PC && k <= UTF8PROC_CATEGORY_PO);
+	}
+	assert_string_equal(norm("《ＡＢ，ｃ１２！》“好”"), "abc12好");
 }
 
 static void test_normalize_width_and_case(void **state)
@@ -226,6 +323,15 @@ static double sim(const char *a, const char *b)
 	return text_similarity(a, strlen(a), b, strlen(b));
 }
 
+/* The same shingle set summed in two orders can round above 1 (a fuzz_text find). */
+static void test_similarity_is_at_most_one(void **state)
+{
+	(void)state;
+	const char *x = "23カタシc123カ", *y = "カタシc123カ";
+	assert_true(text_similarity(x, strlen(x), y, strlen(y)) <= 1.0);
+	assert_true(text_similarity(y, strlen(y), x, strlen(x)) <= 1.0);
+}
+
 static void test_similarity_paraphrase_beats_unrelated(void **state)
 {
 	(void)state;
@@ -333,6 +439,26 @@ static void test_clusterer_retires_least_recently_joined(void **state)
 		assert_true(add(c, q).cluster >= 0);
 	}
 	assert_true(text_clusterer_count(c) > 4000);
+	text_clusterer_free(c);
+}
+
+/* A retired cluster's slot goes to the next new cluster: questions like the retired one
+ * neither join the newcomer (the retired one's postings still name the slot) nor get the
+ * retired id back. */
+static void test_clusterer_reused_slot_ignores_stale_postings(void **state)
+{
+	(void)state;
+	struct text_clusterer *c = text_clusterer_new(&(struct text_cluster_opts){.max_clusters = 2});
+	assert_int_equal(add(c, "医保缴费怎么交").cluster, 0);
+	assert_int_equal(add(c, "耕地地力补贴什么时候发").cluster, 1);
+	assert_int_equal(add(c, "营业执照在哪里办理").cluster, 2); /* retires 0, takes its slot */
+	struct text_assignment p = text_clusterer_peek(c, "医保缴费咋交", strlen("医保缴费咋交"));
+	assert_int_equal(p.cluster, -1); /* not 2, in slot 0 where 0's postings point */
+	assert_int_equal(add(c, "营业执照在哪办理").cluster, 2);
+	assert_int_equal(add(c, "耕地地力补贴啥时候发").cluster, 1);
+	assert_int_equal(add(c, "医保缴费咋交").cluster, 3); /* opens anew, retiring 2 */
+	assert_null(text_clusterer_title(c, 2));
+	assert_int_equal(text_clusterer_peek(c, "营业执照在哪办理", strlen("营业执照在哪办理")).cluster, -1);
 	text_clusterer_free(c);
 }
 
@@ -479,7 +605,9 @@ static void test_heat_decays_by_half_life(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_decode_is_strict),
 		cmocka_unit_test(test_normalize_width_and_case),
+		cmocka_unit_test(test_normalize_fast_paths_match_utf8proc),
 		cmocka_unit_test(test_normalize_nfkc_compat),
 		cmocka_unit_test(test_normalize_traditional_to_simplified),
 		cmocka_unit_test(test_normalize_drops_emoji_symbols_punctuation),
@@ -491,11 +619,13 @@ int main(void)
 		cmocka_unit_test(test_redact_leaves_other_numbers),
 		cmocka_unit_test(test_classify_examples),
 		cmocka_unit_test(test_wordlist_matches_normalised),
+		cmocka_unit_test(test_similarity_is_at_most_one),
 		cmocka_unit_test(test_similarity_paraphrase_beats_unrelated),
 		cmocka_unit_test(test_clusterer_joins_paraphrases),
 		cmocka_unit_test(test_clusterer_title_is_central_member),
 		cmocka_unit_test(test_clusterer_peek_does_not_add),
 		cmocka_unit_test(test_clusterer_retires_least_recently_joined),
+		cmocka_unit_test(test_clusterer_reused_slot_ignores_stale_postings),
 		cmocka_unit_test(test_keywords_pick_content),
 		cmocka_unit_test(test_keywords_are_words),
 		cmocka_unit_test(test_display_cleans_for_showing),

@@ -8,7 +8,9 @@ it occurs in. Question and filler words (请问, 什么, 怎么, 吗 …), which
 get a low fixed weight. Weights are stored in 1/16 units (uint8).
 
 It also marks the characters that start a phrase of shingle.c's tables (shingle_canon,
-shingle_intents), read from that file, so the runtime tries those tables only there.
+shingle_intents), read from that file, so the runtime tries those tables only there, and
+gives for each such character the index of its first phrase (the tables are sorted by first
+character), so that the runtime does not search for it.
 
 And a word set for segmenting (keywords.c): the dictionary's words of one to four
 characters of U+3400..U+9FFF with frequency >= MIN_WORD_FREQ, in an open-addressing table of
@@ -48,13 +50,19 @@ def word_hash(w):
 def main():
     dict_path, shingle_c, out_path = sys.argv[1], sys.argv[2], sys.argv[3]
     flags = [0] * (HI - LO)
+    first_at = {1: [255] * (HI - LO), 2: [255] * (HI - LO)}
     src = open(shingle_c, encoding='utf-8').read()
     for bit, table in ((1, 'shingle_canon'), (2, 'shingle_intents')):
         start = src.index(table + '[] = {')
         body = src[start:src.index('};', start)]
-        for first in re.findall(r'\{U"(.)', body):
+        firsts = re.findall(r'\{U"(.)', body)
+        if len(firsts) > 255 or firsts != sorted(firsts, key=ord):
+            sys.exit('gen_text_weights: %s must be sorted by first character, < 256 rows' % table)
+        for k, first in enumerate(firsts):
             if LO <= ord(first) < HI:
                 flags[ord(first) - LO] |= bit
+                if first_at[bit][ord(first) - LO] == 255:
+                    first_at[bit][ord(first) - LO] = k
     uni, bi, total = Counter(), Counter(), 0
     words = {}
     with open(dict_path, encoding='utf-8') as f:
@@ -130,6 +138,10 @@ def main():
         o.write('};\nconst uint8_t text_w_flags[%d] = {\n' % (HI - LO))
         for i in range(0, len(flags), 32):
             o.write(','.join(map(str, flags[i:i + 32])) + ',\n')
+        for name, bit in (('text_w_canon_at', 1), ('text_w_intent_at', 2)):
+            o.write('};\nconst uint8_t %s[%d] = {\n' % (name, HI - LO))
+            for i in range(0, HI - LO, 32):
+                o.write(','.join(map(str, first_at[bit][i:i + 32])) + ',\n')
         o.write('};\nconst uint32_t text_w_bi_keys[%d] = {\n' % SLOTS)
         for i in range(0, SLOTS, 16):
             o.write(','.join('0x%X' % k for k in keys[i:i + 16]) + ',\n')
