@@ -105,6 +105,8 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	if (db->drv->close)
+		db->drv->close(db);
 	for (int i = 0; i < db->pool_size; i++)
 		db_conn_shut(&db->conns[i]);
 	pthread_mutex_destroy(&db->lock);
