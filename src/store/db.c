@@ -361,6 +361,13 @@ int64_t db_changes(struct db_stmt *s)
 	return s->conn->db->drv->changes(s);
 }
 
+int64_t db_last_insert_id(struct db_conn *c)
+{
+	if (!c->db->drv->last_insert_id)
+		abort(); /* a caller's bug: only the SQLite variant of a statement asks */
+	return c->db->drv->last_insert_id(c);
+}
+
 static void db_bind_va(struct db_stmt *s, const char *fmt, va_list ap)
 {
 	int idx = 1;

@@ -36,6 +36,7 @@ struct db_driver {
 	const char *(*col_text)(struct db_stmt *s, int col);
 	bool (*col_is_null)(struct db_stmt *s, int col);
 	int64_t (*changes)(struct db_stmt *s);
+	int64_t (*last_insert_id)(struct db_conn *c); /* SQLite only; NULL elsewhere */
 	int (*exec_script)(struct db_conn *c, const char *sql);
 	/* Writes a snapshot of the database to path. */
 	int (*backup)(struct db_conn *c, const char *url, const char *path);

@@ -335,6 +335,11 @@ static int64_t sqlite_changes(struct db_stmt *s)
 	return sqlite3_changes64(sqlite_handle(s->conn));
 }
 
+static int64_t sqlite_last_insert_id(struct db_conn *c)
+{
+	return sqlite3_last_insert_rowid(sqlite_handle(c));
+}
+
 static int sqlite_exec_script(struct db_conn *c, const char *sql)
 {
 	char *msg = NULL;
@@ -395,6 +400,7 @@ const struct db_driver db_sqlite_driver = {
 	.col_text = sqlite_col_text,
 	.col_is_null = sqlite_col_is_null,
 	.changes = sqlite_changes,
+	.last_insert_id = sqlite_last_insert_id,
 	.exec_script = sqlite_exec_script,
 	.backup = sqlite_backup,
 	.broken = sqlite_broken,
