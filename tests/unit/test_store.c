@@ -402,7 +402,7 @@ static int fill_tx(struct db_conn *c, void *ctx)
 {
 	const char *blob = ctx;
 	int rc = db_exec_script(c, "CREATE TABLE IF NOT EXISTS ckpt_fill (b TEXT NOT NULL)");
-	for (int i = 0; i < 4 && rc >= 0; i++)
+	for (int i = 0; i < 40 && rc >= 0; i++)
 		rc = db_exec(c, "INSERT INTO ckpt_fill (b) VALUES (?)", "t", blob);
 	return rc < 0 ? rc : 0;
 }
@@ -413,7 +413,7 @@ static off_t file_size(const char *path)
 	return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
-/* SQLite: once the WAL passes 1000 pages it is copied into the database by the checkpointer
+/* SQLite: once the WAL passes 10,000 pages it is copied into the database by the checkpointer
  * thread (tala-ckpt), not inside a writer's COMMIT; the writers never wait for it. */
 static void test_sqlite_wal_is_checkpointed_in_the_background(void **state)
 {
@@ -425,12 +425,12 @@ static void test_sqlite_wal_is_checkpointed_in_the_background(void **state)
 	memset(blob, 'x', sizeof(blob) - 1);
 	blob[sizeof(blob) - 1] = '\0';
 	off_t before = file_size(path);
-	/* ~1,200 pages of 4 KB, in 300 commits of ~4 pages: the WAL passes 1000 once. */
+	/* ~12,000 pages of 4 KB, in 300 commits of ~40 pages: the WAL passes 10,000 once. */
 	for (int i = 0; i < 300; i++)
 		assert_int_equal(db_tx_run(db, fill_tx, blob), 0);
 	bool grown = false, named = false;
 	for (int i = 0; i < 300 && !grown; i++) {
-		grown = file_size(path) > before + 1000 * 4096;
+		grown = file_size(path) > before + 10000 * 4096;
 		if (!grown)
 			usleep(10000);
 	}
