@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 static struct http_server_opts server;
+static struct router *server_router;
 /* Requests between their first byte and their completion; keep-alive connections idle
  * between requests do not count, so shutdown need not wait for them. */
 static _Atomic int server_in_flight;
@@ -119,8 +120,7 @@ static int server_dispatch(struct http_req *r)
 		return static_serve(r, server.web_dir);
 	}
 	unsigned allowed = 0;
-	enum router_result m = router_match(server.routes, server.nroutes, r, server.test_mode,
-					    &allowed);
+	enum router_result m = router_match(server_router, r, server.test_mode, &allowed);
 	if (m == ROUTER_NO_PATH)
 		return http_reply_problem(r, "request.not_found", NULL, NULL);
 	if (m == ROUTER_NO_METHOD)
@@ -295,6 +295,7 @@ int http_serve(const struct http_server_opts *o)
 			 (unsigned long long)nofile.rlim_cur, (long long)cfg.max_connections);
 	if (sse_start() < 0)
 		return -1;
+	server_router = router_new(server.routes, server.nroutes);
 	/* The access log: one write(2) per thread every few ms, not one per request. */
 	if (log_buffer_start() < 0)
 		log_warn("serve: no log flusher thread; the access log is written line by line");
@@ -323,6 +324,8 @@ int http_serve(const struct http_server_opts *o)
 			  cfg.listen);
 		sse_stop();
 		log_buffer_stop();
+		router_free(server_router);
+		server_router = NULL;
 		return -1;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -350,6 +353,8 @@ int http_serve(const struct http_server_opts *o)
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	log_buffer_stop(); /* every access line is out before "stopped" */
+	router_free(server_router);
+	server_router = NULL;
 	log_info("tala: stopped");
 	return 0;
 }
