@@ -17,10 +17,15 @@ struct http_server_opts {
 int http_serve(const struct http_server_opts *o);
 
 enum router_result { ROUTER_FOUND, ROUTER_NO_PATH, ROUTER_NO_METHOD };
-/* Finds the route for r->method and r->path, filling r->params. On ROUTER_NO_METHOD,
- * *allowed holds the methods the path accepts. */
-enum router_result router_match(const struct route *routes, size_t n, struct http_req *r,
-				bool test_mode, unsigned *allowed);
+struct router;
+/* Indexes a route table (which must outlive the router) by its patterns' first three
+ * segments. Freed with router_free. */
+struct router *router_new(const struct route *routes, size_t n);
+void router_free(struct router *rt);
+/* Finds the route for r->method and r->path, filling r->params; the first matching route
+ * in table order wins. On ROUTER_NO_METHOD, *allowed holds the methods the path accepts. */
+enum router_result router_match(const struct router *rt, struct http_req *r, bool test_mode,
+				unsigned *allowed);
 
 /* Loads the signed-in user from the session cookie (r->user stays NULL without one).
  * Returns 0, or -1 after replying with an error. */

@@ -105,6 +105,8 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	if (db->drv->close)
+		db->drv->close(db);
 	for (int i = 0; i < db->pool_size; i++)
 		db_conn_shut(&db->conns[i]);
 	pthread_mutex_destroy(&db->lock);
@@ -357,6 +359,13 @@ bool db_col_is_null(struct db_stmt *s, int col)
 int64_t db_changes(struct db_stmt *s)
 {
 	return s->conn->db->drv->changes(s);
+}
+
+int64_t db_last_insert_id(struct db_conn *c)
+{
+	if (!c->db->drv->last_insert_id)
+		abort(); /* a caller's bug: only the SQLite variant of a statement asks */
+	return c->db->drv->last_insert_id(c);
 }
 
 static void db_bind_va(struct db_stmt *s, const char *fmt, va_list ap)

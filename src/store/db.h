@@ -85,6 +85,10 @@ const char *db_col_text(struct db_stmt *s, int col); /* NULL for SQL NULL */
 bool db_col_is_null(struct db_stmt *s, int col);
 /* Rows changed by the last completed write statement. */
 int64_t db_changes(struct db_stmt *s);
+/* SQLite only (aborts on PostgreSQL): the rowid of the row the connection's last INSERT
+ * added. For hot INSERTs that skip RETURNING, whose result table costs SQLite about a third
+ * of a small insert; check db_changes first — an INSERT that added nothing leaves it as it was. */
+int64_t db_last_insert_id(struct db_conn *c);
 
 /* Runs a statement that returns no rows: prepare, bind via fmt, step to the end.
  * fmt has one letter per parameter: i (int64_t), t (const char *, NULL = SQL NULL),

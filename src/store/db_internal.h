@@ -36,11 +36,15 @@ struct db_driver {
 	const char *(*col_text)(struct db_stmt *s, int col);
 	bool (*col_is_null)(struct db_stmt *s, int col);
 	int64_t (*changes)(struct db_stmt *s);
+	int64_t (*last_insert_id)(struct db_conn *c); /* SQLite only; NULL elsewhere */
 	int (*exec_script)(struct db_conn *c, const char *sql);
 	/* Writes a snapshot of the database to path. */
 	int (*backup)(struct db_conn *c, const char *url, const char *path);
 	/* True when the connection is lost and must be reopened. */
 	bool (*broken)(struct db_conn *c);
+	/* Optional: frees what the driver keeps per database (db->drv_state, e.g. a thread);
+	 * called by db_close before the connections close. */
+	void (*close)(struct db *db);
 };
 
 struct db_cache_slot {
@@ -67,6 +71,7 @@ struct db {
 	pthread_cond_t free_cond;
 	int pool_size;
 	struct db_conn *conns;
+	void *drv_state; /* the driver's, set under lock; freed by drv->close */
 };
 
 extern const struct db_driver db_sqlite_driver;

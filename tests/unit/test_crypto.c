@@ -11,6 +11,9 @@
 
 #include "core/crypto.h"
 
+#include <openssl/evp.h>
+#include <pthread.h>
+
 static char key_path[64];
 
 static int setup(void **state)
@@ -85,6 +88,57 @@ static void test_blind_index_is_stable_and_keyed(void **state)
 	assert_string_not_equal(a, plain);
 }
 
+static void *blind_thread(void *arg)
+{
+	crypto_blind_index("150423198001011234", arg);
+	return NULL;
+}
+
+/* Each thread keeps a keyed context: it must give the same index as any other thread, and
+ * follow a new key at once. */
+static void test_blind_index_same_across_threads_and_follows_the_key(void **state)
+{
+	(void)state;
+	char a[CRYPTO_SM3_HEX], t[CRYPTO_SM3_HEX], other[CRYPTO_SM3_HEX], again[CRYPTO_SM3_HEX];
+	char err[256], dir[] = "/tmp/tala-crypto-XXXXXX", path[64];
+	crypto_blind_index("150423198001011234", a);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, blind_thread, t), 0);
+	pthread_join(th, NULL);
+	assert_string_equal(a, t);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/other.key", dir);
+	/* A known key: the index is HMAC-SM3 under SM3(mac half of the key || purpose). */
+	unsigned char k[48], ik[32], mac[32];
+	char hex[98];
+	for (int i = 0; i < 48; i++)
+		k[i] = (unsigned char)i;
+	crypto_hex(k, sizeof(k), hex);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", hex);
+	fclose(f);
+	assert_int_equal(crypto_load_key(path, false, err, sizeof(err)), 0);
+	crypto_blind_index("150423198001011234", other);
+	unsigned char buf[48];
+	memcpy(buf, k + 16, 32);
+	memcpy(buf + 32, "tala-blind-index", 16);
+	unsigned int iklen = 0;
+	assert_true(EVP_Digest(buf, sizeof(buf), ik, &iklen, EVP_sm3(), NULL));
+	size_t maclen = 0;
+	assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SM3", NULL, ik, sizeof(ik),
+				  (const unsigned char *)"150423198001011234", 18, mac, sizeof(mac),
+				  &maclen));
+	crypto_hex(mac, sizeof(mac), hex);
+	assert_string_equal(other, hex);
+	assert_string_not_equal(a, other);
+	assert_int_equal(crypto_load_key(key_path, false, err, sizeof(err)), 0);
+	crypto_blind_index("150423198001011234", again);
+	assert_string_equal(a, again);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_tokens_are_random_hex(void **state)
 {
 	(void)state;
@@ -131,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_seal_roundtrips_and_hides_the_text),
 		cmocka_unit_test(test_open_refuses_an_altered_field),
 		cmocka_unit_test(test_blind_index_is_stable_and_keyed),
+		cmocka_unit_test(test_blind_index_same_across_threads_and_follows_the_key),
 		cmocka_unit_test(test_tokens_are_random_hex),
 		cmocka_unit_test(test_password_hash_verifies_only_the_password),
 		cmocka_unit_test(test_key_file_is_reused_not_replaced),

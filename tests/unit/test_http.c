@@ -144,8 +144,10 @@ static enum router_result match(struct http_req *r, enum http_method m, const ch
 	r->path = path;
 	r->route = NULL;
 	r->nparams = 0;
-	return router_match(test_routes, sizeof(test_routes) / sizeof(test_routes[0]), r, false,
-			    allowed);
+	struct router *rt = router_new(test_routes, sizeof(test_routes) / sizeof(test_routes[0]));
+	enum router_result res = router_match(rt, r, false, allowed);
+	router_free(rt);
+	return res;
 }
 
 static void test_router_matches_params_and_tells_404_from_405(void **state)
@@ -169,6 +171,48 @@ static void test_router_matches_params_and_tells_404_from_405(void **state)
 	assert_int_equal(match(&r, HTTP_GET, "/api/v1/thing", &allowed), ROUTER_NO_PATH);
 	/* test-only routes are invisible outside test mode */
 	assert_int_equal(match(&r, HTTP_POST, "/api/v1/test/clock", &allowed), ROUTER_NO_PATH);
+	arena_free(r.arena);
+}
+
+/* The index by first three segments keeps table order: a route with a parameter in its key
+ * is tried with every path, before later routes of the path's own key. */
+static const struct route order_routes[] = {
+	{HTTP_GET, "/api/{}/ping", h_a, 0},
+	{HTTP_GET, "/api/v1/ping", h_b, 0},
+	{HTTP_POST, "/api/v1/ping", h_b, 0},
+	{HTTP_GET, "/healthz", h_a, 0},
+};
+
+static void test_router_index_keeps_table_order(void **state)
+{
+	(void)state;
+	struct router *rt = router_new(order_routes, sizeof(order_routes) / sizeof(order_routes[0]));
+	struct http_req r = {.arena = arena_new()};
+	unsigned allowed = 0;
+	struct {
+		enum http_method m;
+		const char *path;
+		enum router_result want;
+		int route;
+	} cases[] = {
+		{HTTP_GET, "/api/v1/ping", ROUTER_FOUND, 0},  {HTTP_POST, "/api/v1/ping", ROUTER_FOUND, 2},
+		{HTTP_GET, "/api/v2/ping", ROUTER_FOUND, 0},  {HTTP_GET, "/healthz", ROUTER_FOUND, 3},
+		{HTTP_PUT, "/api/v1/ping", ROUTER_NO_METHOD, -1}, {HTTP_GET, "/api/v2/pong", ROUTER_NO_PATH, -1},
+		{HTTP_GET, "/healthz/", ROUTER_NO_PATH, -1},   {HTTP_GET, "", ROUTER_NO_PATH, -1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r.method = cases[i].m;
+		r.path = cases[i].path;
+		r.route = NULL;
+		assert_int_equal(router_match(rt, &r, false, &allowed), cases[i].want);
+		if (cases[i].route >= 0)
+			assert_ptr_equal(r.route, &order_routes[cases[i].route]);
+	}
+	r.method = HTTP_PUT;
+	r.path = "/api/v1/ping";
+	router_match(rt, &r, false, &allowed);
+	assert_int_equal(allowed, HTTP_GET | HTTP_POST);
+	router_free(rt);
 	arena_free(r.arena);
 }
 
@@ -241,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_json_parse_reports_the_right_problem),
 		cmocka_unit_test(test_json_spec_names_the_bad_field),
 		cmocka_unit_test(test_router_matches_params_and_tells_404_from_405),
+		cmocka_unit_test(test_router_index_keeps_table_order),
 		cmocka_unit_test(test_parse_id_accepts_only_positive_decimals),
 		cmocka_unit_test(test_ratelimit_refills_at_its_rate_per_key),
 		cmocka_unit_test(test_form_decodes_plus_and_escapes_and_refuses_bad_text),

@@ -5,11 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
@@ -395,6 +397,59 @@ static void test_ledger_never_negative_and_settles_once(void **state)
 	fclose(devnull);
 }
 
+
+static int fill_tx(struct db_conn *c, void *ctx)
+{
+	const char *blob = ctx;
+	int rc = db_exec_script(c, "CREATE TABLE IF NOT EXISTS ckpt_fill (b TEXT NOT NULL)");
+	for (int i = 0; i < 40 && rc >= 0; i++)
+		rc = db_exec(c, "INSERT INTO ckpt_fill (b) VALUES (?)", "t", blob);
+	return rc < 0 ? rc : 0;
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* SQLite: once the WAL passes 10,000 pages it is copied into the database by the checkpointer
+ * thread (tala-ckpt), not inside a writer's COMMIT; the writers never wait for it. */
+static void test_sqlite_wal_is_checkpointed_in_the_background(void **state)
+{
+	(void)state;
+	if (db_backend(db) != DB_SQLITE)
+		skip();
+	char path[600], blob[3001];
+	snprintf(path, sizeof(path), "%s", url + strlen("sqlite:"));
+	memset(blob, 'x', sizeof(blob) - 1);
+	blob[sizeof(blob) - 1] = '\0';
+	off_t before = file_size(path);
+	/* ~12,000 pages of 4 KB, in 300 commits of ~40 pages: the WAL passes 10,000 once. */
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(db_tx_run(db, fill_tx, blob), 0);
+	bool grown = false, named = false;
+	for (int i = 0; i < 300 && !grown; i++) {
+		grown = file_size(path) > before + 10000 * 4096;
+		if (!grown)
+			usleep(10000);
+	}
+	assert_true(grown); /* pages reached the database file */
+	DIR *d = opendir("/proc/self/task");
+	assert_non_null(d);
+	for (struct dirent *e = readdir(d); e && !named; e = readdir(d)) {
+		char p[300], comm[64];
+		snprintf(p, sizeof(p), "/proc/self/task/%s/comm", e->d_name);
+		FILE *f = fopen(p, "r");
+		if (!f)
+			continue;
+		named = fgets(comm, sizeof(comm), f) && strncmp(comm, "tala-ckpt", 9) == 0;
+		fclose(f);
+	}
+	closedir(d);
+	assert_true(named);
+}
+
 int main(void)
 {
 	const char *which = getenv("TALA_TEST_DB");
@@ -411,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_org_paths_and_county_ids),
 		cmocka_unit_test(test_audit_chain_detects_edits_and_deletions),
 		cmocka_unit_test(test_ledger_never_negative_and_settles_once),
+		cmocka_unit_test(test_sqlite_wal_is_checkpointed_in_the_background),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -78,6 +78,13 @@ static const char SQL_QUESTION_INSERT[] =
 	"phone_masked, text, kind, status, moderation, created_at) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	"ON CONFLICT (stream_id, source, ext_id) DO NOTHING RETURNING id";
+/* SQLite: the same without RETURNING, the id from the connection (the result table RETURNING
+ * builds was ~20 % of the group committer's time in the submission bench). */
+static const char SQL_QUESTION_INSERT_SQLITE[] =
+	"INSERT INTO stream_questions (stream_id, cluster_id, source, ext_id, device, nickname, "
+	"phone_masked, text, kind, status, moderation, created_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"ON CONFLICT (stream_id, source, ext_id) DO NOTHING";
 static const char SQL_QUESTION_PLACE[] =
 	"UPDATE stream_questions SET status = ?, cluster_id = ? WHERE id = ?";
 static const char SQL_QUESTION_UNPLACE[] =
@@ -448,7 +455,8 @@ int live_store_question_insert(struct db_conn *c, const struct live_submit *in,
 			       const char *phone_masked, const char *kind, const char *status,
 			       const char *moderation, int64_t at, int64_t *id)
 {
-	struct db_stmt *s = db_prepare(c, SQL_QUESTION_INSERT);
+	bool lite = db_conn_backend(c) == DB_SQLITE;
+	struct db_stmt *s = db_prepare(c, lite ? SQL_QUESTION_INSERT_SQLITE : SQL_QUESTION_INSERT);
 	if (!s)
 		return DB_HARD_ERROR;
 	db_bind_int(s, 1, in->stream_id);
@@ -470,6 +478,8 @@ int live_store_question_insert(struct db_conn *c, const struct live_submit *in,
 	int rc;
 	while ((rc = db_step(s)) == DB_ROW)
 		*id = db_col_int(s, 0);
+	if (rc >= 0 && lite && db_changes(s) == 1)
+		*id = db_last_insert_id(c);
 	return rc < 0 ? rc : 0;
 }
 

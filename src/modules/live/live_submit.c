@@ -378,6 +378,7 @@ static void submit_lead(struct db *db, struct live_room *r);
 static void *commit_main(void *arg)
 {
 	(void)arg;
+	pthread_setname_np(pthread_self(), "tala-commit"); /* for top -H and perf */
 	for (;;) {
 		pthread_mutex_lock(&commit_lock);
 		while (commit_n == 0)
