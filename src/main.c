@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/server_internal.h"
+#include "http/sse_fanout.h"
 #include "modules/points/points.h"
 #include "modules/requests/requests.h"
 #include "org/org.h"
@@ -592,6 +593,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "text") == 0) /* no database, no configuration */
 		return cli_text(argc - 1, argv + 1);
+	if (strcmp(cmd, "sse-fanout") == 0) /* hidden: started by serve, holds only viewers */
+		return sse_child_main(argc - 1, argv + 1);
 	const char *rest[MAX_REST];
 	int nrest = 0;
 	unsigned scope = strcmp(cmd, "serve") == 0 ? (CONFIG_DB | CONFIG_SERVE) : CONFIG_DB;
