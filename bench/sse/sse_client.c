@@ -219,6 +219,12 @@ int main(int argc, char **argv)
 				failed++;
 				continue;
 			}
+			/* Choose the port at connect(2), by the whole address pair: a port bound
+			 * by bind(2) stays out of every later connect's choice while it lingers in
+			 * TIME_WAIT, and two runs back to back would run out of ports. */
+			int one = 1;
+			if (bind_addr)
+				setsockopt(w->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
 			if (bind_addr && bind(w->fd, (struct sockaddr *)&ba, sizeof(ba)) < 0) {
 				w->fail = "bind";
 			} else if (connect(w->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
