@@ -32,6 +32,7 @@ enum {
 	CHILD_DRAIN_MAX = 65536, /* a viewer that sends more than this after its request goes */
 	CHILD_GONE_BATCH = 4096, /* viewer ids per FANOUT_GONE record */
 	CHILD_EVENTS = 256,
+	CHILD_PASS_CHECK = 512, /* viewers written between two looks at the server's records */
 };
 
 /* An event as written: "%zx\r\n" text "\r\n"; raw (HTTP/1.0) viewers get text alone. */
@@ -63,6 +64,7 @@ struct ctopic {
 	uint64_t seq;
 	struct cviewer **v;
 	size_t n, cap;
+	bool dirty; /* latest changed since the last pass */
 };
 
 static struct cviewer **child_by_fd;
@@ -175,8 +177,8 @@ static int child_viewer_flush(struct cviewer *v, int64_t now)
 	}
 }
 
-/* Makes m the latest event of t (unless t holds a newer one) and writes it to every viewer
- * of t that is not part-way through an earlier one. Takes m. */
+/* Makes m the latest event of t (unless t holds a newer one); the next pass over t writes
+ * it. Takes m. */
 static void child_publish(struct ctopic *t, struct cmsg *m)
 {
 	if (t->latest && m->id <= t->latest->id) {
@@ -186,13 +188,34 @@ static void child_publish(struct ctopic *t, struct cmsg *m)
 	cmsg_unref(t->latest);
 	t->latest = m;
 	t->seq++;
-	int64_t now = clock_mono_ms();
-	/* Downwards: a closed viewer's slot takes the last one, already written. */
+	t->dirty = true;
+}
+
+static int child_read_ctl(int ep);
+
+/* Writes t's latest event to every viewer of t that is not part-way through an earlier one.
+ * Every CHILD_PASS_CHECK viewers it takes the server's new records, so a newer event that
+ * arrives during a long pass goes to the rest of this pass at once (and to the viewers
+ * already done in the next): under a burst a viewer waits for about one pass, and events
+ * queued meanwhile coalesce into the latest instead of a pass each. */
+static void child_pass(int ep, struct ctopic *t)
+{
+	t->dirty = false;
+	int64_t now = clock_mono_ms(), start = now;
+	size_t n = t->n;
+	/* Downwards: a closed viewer's slot takes the last one, already written; viewers added
+	 * meanwhile go at the end and were written when added. */
 	for (size_t i = t->n; i-- > 0;) {
-		struct cviewer *v = t->v[i];
-		if (!v->cur)
-			child_viewer_flush(v, now);
+		if (i < t->n && !t->v[i]->cur)
+			child_viewer_flush(t->v[i], now);
+		if (i % CHILD_PASS_CHECK == 0 && i > 0) {
+			if (child_read_ctl(ep) < 0)
+				child_parent_gone = true;
+			now = clock_mono_ms();
+		}
 	}
+	log_debug("sse-fanout: a pass over %zu viewers of %s took %lld ms", n, t->name,
+		  (long long)(clock_mono_ms() - start));
 }
 
 static void child_add_viewer(int ep, int fd, struct ctopic *t, bool chunked, uint64_t id)
@@ -368,6 +391,9 @@ int sse_child_main(int argc, char **argv)
 		return 2;
 	}
 	child_ctl = (int)fd;
+	const char *lvl = getenv("TALA_LOG");
+	if (lvl && strcmp(lvl, "debug") == 0)
+		log_set_level(LOG_DEBUG);
 	/* Die with the server; it may have died before this line. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != (pid_t)parent)
@@ -449,6 +475,16 @@ int sse_child_main(int argc, char **argv)
 			if (e & EPOLLOUT)
 				child_viewer_flush(v, clock_mono_ms());
 		}
+		bool again;
+		do {
+			again = false;
+			for (struct ctopic *t = child_topics; t && !child_parent_gone; t = t->next) {
+				if (t->dirty) {
+					child_pass(ep, t);
+					again = again || t->dirty;
+				}
+			}
+		} while (again && !child_stop && !child_parent_gone);
 		int64_t now = clock_mono_ms();
 		if (now >= next_ping) {
 			child_ping_scan(now);
