@@ -112,6 +112,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        keep = os.environ.get('TALA_BENCH_KEEP_LOG')  # a path: the server's log goes there
+        if keep:
+            shutil.copy(self.log, keep)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
