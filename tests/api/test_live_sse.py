@@ -320,6 +320,32 @@ class LiveEventsShutdownTest(LiveCase):
             self.assertFalse(os.path.exists("/proc/%d" % k), k)
 
 
+class LiveEventsServerKilledTest(LiveCase):
+    def test_fanout_processes_end_their_streams_when_the_server_is_killed(self):
+        srv = type(self).server
+        sid = self.new_stream()["id"]
+        kids = children(srv.proc.pid)
+        self.assertEqual(len(kids), 2)
+        viewers = [SSE(srv.port, "/api/v1/streams/%d/events" % sid) for _ in range(6)]
+        for v in viewers:
+            self.assertIsNotNone(v.next_event(timeout=5))
+        srv.kill()  # SIGKILL: no shutdown of ours runs
+        for v in viewers:  # PR_SET_PDEATHSIG: the children end the streams and exit
+            self.assertIsNone(v.next_event(timeout=3))
+            self.assertTrue(v.closed)
+            v.close()
+        t0 = time.monotonic()
+        while any(os.path.exists("/proc/%d" % k) for k in kids) and time.monotonic() - t0 < 3:
+            time.sleep(0.05)
+        for k in kids:
+            try:
+                with open("/proc/%d/stat" % k) as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            self.assertEqual(state, "Z", "fan-out process %d still running" % k)
+
+
 class LiveEventsShutdownInProcessTest(LiveEventsShutdownTest):
     serve_args = ("--trust-proxy", "1", "--sse-procs", "0")
 
