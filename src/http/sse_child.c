@@ -33,6 +33,7 @@ enum {
 	CHILD_GONE_BATCH = 4096, /* viewer ids per FANOUT_GONE record */
 	CHILD_EVENTS = 256,
 	CHILD_PASS_CHECK = 512, /* viewers written between two looks at the server's records */
+	CHILD_SNDBUF = 64 * 1024, /* a viewer socket's send buffer (the kernel doubles it) */
 };
 
 /* An event as written: "%zx\r\n" text "\r\n"; raw (HTTP/1.0) viewers get text alone. */
@@ -226,10 +227,14 @@ static void child_add_viewer(int ep, int fd, struct ctopic *t, bool chunked, uin
 		child_gone_add(id);
 		return;
 	}
-	/* MHD may have left the socket corked after the head: push what follows at once. */
-	int off = 0, on = 1;
+	/* MHD may have left the socket corked after the head: push what follows at once. A
+	 * fixed send buffer of CHILD_SNDBUF (no autotuning up to tcp_wmem's megabytes): a
+	 * viewer that reads slowly holds a few events in the kernel, then its socket is full
+	 * and it gets the latest event when it drains, not a backlog. */
+	int off = 0, on = 1, sndbuf = CHILD_SNDBUF;
 	setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if ((size_t)fd >= child_by_fd_cap) {
 		size_t cap = child_by_fd_cap ? child_by_fd_cap : 1024;
 		while (cap <= (size_t)fd)
@@ -396,6 +401,7 @@ int sse_child_main(int argc, char **argv)
 		log_set_level(LOG_DEBUG);
 	/* Die with the server; it may have died before this line. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_NAME, "tala-sse-fanout"); /* not "exe" (/proc/self/exe) in ps and top */
 	if (getppid() != (pid_t)parent)
 		return 0;
 	/* Hold nothing of the server's: every descriptor but stdio and the socketpair goes. */
