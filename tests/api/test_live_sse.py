@@ -231,6 +231,48 @@ class LiveEventsFanoutTest(LiveCase):
         finally:
             s.close()
 
+    def test_events_on_a_reused_keep_alive_connection_are_handed_off_too(self):
+        srv = type(self).server
+        sid = self.new_stream()["id"]
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+        try:
+            s.sendall(("GET /api/v1/streams/%d/hot HTTP/1.1\r\nHost: t\r\n"
+                       "X-Real-IP: 10.5.0.1\r\n\r\n" % sid).encode())
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                buf += s.recv(65536)
+            head, _, body = buf.partition(b"\r\n\r\n")
+            length = int([ln.split(b":")[1] for ln in head.split(b"\r\n")
+                          if ln.lower().startswith(b"content-length:")][0])
+            while len(body) < length:
+                body += s.recv(65536)
+            self.assertIn(b" 200 ", head.split(b"\r\n")[0])
+            # The same connection now asks for the event stream.
+            s.sendall(("GET /api/v1/streams/%d/events HTTP/1.1\r\nHost: t\r\n"
+                       "X-Real-IP: 10.5.0.1\r\n\r\n" % sid).encode())
+            buf = body[length:]
+            while b"\n\n" not in buf.partition(b"\r\n\r\n")[2]:
+                chunk = s.recv(65536)
+                self.assertTrue(chunk, buf)
+                buf += chunk
+            head, _, rest = buf.partition(b"\r\n\r\n")
+            self.assertIn(b" 200 ", head.split(b"\r\n")[0])
+            self.assertIn(b"chunked", head.lower())
+            self.assertIn(b"event: hot\nid: ", rest)
+            q = self.ask(sid, "残疾人补贴怎么申请？")
+            t0 = time.monotonic()
+            while ("%d" % q["cluster_id"]).encode() not in rest.split(b"event: hot")[-1]:
+                s.settimeout(max(0.05, 1.0 - (time.monotonic() - t0)))
+                chunk = s.recv(65536)
+                self.assertTrue(chunk)
+                rest += chunk
+            self.assertLess(time.monotonic() - t0, 1.0)
+        finally:
+            s.close()
+        with open(srv.log_path, "rb") as f:
+            self.assertRegex(f.read(), rb"/api/v1/streams/%d/events 200 \d+ms 10\.5\.0\.1 - "
+                             rb"\(sse fan-out\)" % sid)
+
     def test_per_ip_cap_applies_to_handed_off_viewers(self):
         # MHD counts only connections it holds (all of these come from 127.0.0.1); the
         # fan-out processes' viewers are capped per client address at --per-ip-connections.
