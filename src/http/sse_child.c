@@ -314,6 +314,11 @@ static int child_read_ctl(int ep)
 		if (h.type == FANOUT_VIEWER && fd >= 0) {
 			child_add_viewer(ep, fd, t, h.flags & FANOUT_CHUNKED, h.viewer);
 			fd = -1;
+		} else if (h.type == FANOUT_VIEWER) {
+			/* The descriptor did not arrive (MSG_CTRUNC: out of descriptors): the
+			 * kernel closed it; the server must not count the viewer. */
+			log_error("sse-fanout: a viewer's socket did not arrive");
+			child_gone_add(h.viewer);
 		}
 	skip:
 		if (fd >= 0)
