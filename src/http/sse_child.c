@@ -302,6 +302,12 @@ static int child_read_ctl(int ep)
 			goto skip;
 		}
 		memcpy(&h, buf, sizeof(h));
+		if (h.type == FANOUT_PING) {
+			struct fanout_hdr pong = {.type = FANOUT_PING};
+			if (send(child_ctl, &pong, sizeof(pong), MSG_NOSIGNAL) < 0 && errno != EINTR)
+				child_parent_gone = true;
+			goto skip;
+		}
 		if (h.topic_len == 0 || h.topic_len > SSE_TOPIC_MAX ||
 		    sizeof(h) + h.topic_len + (size_t)h.data_len != (size_t)n) {
 			log_error("sse-fanout: malformed record");

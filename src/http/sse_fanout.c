@@ -47,6 +47,7 @@ struct fan_slot {
 	unsigned gen;         /* bumped at each spawn; under lock */
 	size_t n;             /* viewers it holds; under fan_lock */
 	int64_t retry_ms;     /* when to try spawning again */
+	int64_t pong_ms;      /* when it last answered FANOUT_PING (monitor thread only) */
 };
 
 struct fan_topic {
@@ -254,6 +255,7 @@ static int fan_spawn(int i)
 	s->pid = pid;
 	s->gen++;
 	pthread_mutex_unlock(&s->lock);
+	s->pong_ms = clock_mono_ms(); /* time to start up counts as an answer */
 	log_info("sse: fan-out process %d started (pid %d)", i, (int)pid);
 	return 0;
 }
@@ -321,6 +323,10 @@ static int fan_read(int i, int sock)
 		if ((size_t)n < sizeof(h))
 			continue;
 		memcpy(&h, buf, sizeof(h));
+		if (h.type == FANOUT_PING) {
+			fan_slots[i].pong_ms = clock_mono_ms();
+			continue;
+		}
 		if (h.type != FANOUT_GONE || sizeof(h) + (size_t)h.data_len != (size_t)n ||
 		    h.data_len % sizeof(uint64_t) != 0) {
 			log_error("sse: fan-out process %d sent a malformed record", i);
@@ -336,12 +342,38 @@ static int fan_read(int i, int sock)
 }
 
 /* The monitor thread: departures from every child, children that die, respawns. */
+/* Pings every child that is up (never blocking: a full socket skips a ping) and kills one
+ * that has not answered for FANOUT_HUNG_MS; its end then comes as EOF (fan_slot_down). */
+static void fan_ping(int64_t now)
+{
+	struct fanout_hdr h = {.type = FANOUT_PING};
+	for (int i = 0; i < fan_nslots; i++) {
+		struct fan_slot *s = &fan_slots[i];
+		pthread_mutex_lock(&s->lock);
+		if (s->sock >= 0) {
+			(void)!send(s->sock, &h, sizeof(h), MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (now - s->pong_ms > FANOUT_HUNG_MS && s->pid > 0) {
+				log_error("sse: fan-out process %d (pid %d) has not answered for %d ms; "
+					  "killing it", i, (int)s->pid, FANOUT_HUNG_MS);
+				kill(s->pid, SIGKILL);
+				s->pong_ms = now; /* once */
+			}
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+}
+
 static void *fan_monitor_main(void *arg)
 {
 	(void)arg;
 	struct pollfd pfd[FAN_SLOTS_MAX + 1];
 	int who[FAN_SLOTS_MAX + 1];
+	int64_t next_ping = 0;
 	while (!atomic_load(&fan_stopping)) {
+		if (clock_mono_ms() >= next_ping) {
+			fan_ping(clock_mono_ms());
+			next_ping = clock_mono_ms() + 1000;
+		}
 		int n = 0;
 		pfd[n] = (struct pollfd){.fd = fan_wake, .events = POLLIN};
 		who[n++] = -1;

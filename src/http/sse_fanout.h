@@ -27,9 +27,12 @@
 /* Records on the socketpair (one record per SEQPACKET message): a header, the topic name,
  * then data. Server → child: FANOUT_EVENT (data: the event's text), FANOUT_VIEWER (data: the
  * topic's latest event text, may be empty; one descriptor attached; flags: FANOUT_CHUNKED).
- * Child → server: FANOUT_GONE (no topic; data: viewer ids as uint64_t). */
-enum fanout_type { FANOUT_EVENT = 'E', FANOUT_VIEWER = 'V', FANOUT_GONE = 'G' };
+ * Child → server: FANOUT_GONE (no topic; data: viewer ids as uint64_t). FANOUT_PING (header
+ * only) goes to each child every second and comes straight back: a child that has not
+ * answered for FANOUT_HUNG_MS is hung (a viewer handed to it would get nothing) and killed. */
+enum fanout_type { FANOUT_EVENT = 'E', FANOUT_VIEWER = 'V', FANOUT_GONE = 'G', FANOUT_PING = 'P' };
 enum { FANOUT_CHUNKED = 1 };
+enum { FANOUT_HUNG_MS = 3000 };
 enum { FANOUT_RECORD_MAX = 192 * 1024 }; /* largest record; a larger event is not fanned out */
 
 struct fanout_hdr {

@@ -362,6 +362,35 @@ class LiveEventsShutdownTest(LiveCase):
             self.assertFalse(os.path.exists("/proc/%d" % k), k)
 
 
+class LiveEventsHungFanoutTest(LiveCase):
+    def test_a_hung_fanout_process_is_killed_and_replaced(self):
+        # A stopped child takes viewers' sockets and writes nothing: it misses the
+        # server's pings, is killed within ~3-4 s and respawned; new viewers get events.
+        srv = type(self).server
+        sid = self.new_stream()["id"]
+        path = "/api/v1/streams/%d/events" % sid
+        kids = children(srv.proc.pid)
+        self.assertEqual(len(kids), 2)
+        os.kill(kids[0], signal.SIGSTOP)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 8:
+            alive = [k for k in children(srv.proc.pid) if k != kids[0]]
+            if len(alive) == 2:
+                break
+            time.sleep(0.1)
+        self.assertEqual(len(alive), 2, alive)
+        self.assertLess(time.monotonic() - t0, 6)
+        viewers = [SSE(srv.port, path, ip="10.6.0.%d" % i) for i in range(6)]
+        try:
+            for v in viewers:
+                self.assertEqual(v.next_event(timeout=3)[0], "hot")
+        finally:
+            for v in viewers:
+                v.close()
+        with open(srv.log_path, "rb") as f:
+            self.assertIn(b"has not answered", f.read())
+
+
 class LiveEventsServerKilledTest(LiveCase):
     def test_fanout_processes_end_their_streams_when_the_server_is_killed(self):
         srv = type(self).server
