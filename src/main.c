@@ -159,6 +159,8 @@ static int cmd_serve(const char **rest, int nrest)
 	if (help) {
 		printf("usage: tala serve [--db URL] [--listen ADDR:PORT] [options]\n"
 		       "Serves the JSON API and the web app; migrates the database first.\n"
+		       "Live viewers' event streams are held by --sse-procs child processes\n"
+		       "(tala-sse-fanout), which stop with the server.\n"
 		       "Stops cleanly on SIGTERM or SIGINT. Settings (flag, or TALA_NAME in the "
 		       "environment):\n");
 		config_help(stdout, CONFIG_DB | CONFIG_SERVE);

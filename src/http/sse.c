@@ -1,5 +1,6 @@
-/* sse.c — the SSE hub: topics, their latest event, their viewers (suspended connections),
- * coalesced renders and pings on one hub thread. See sse.h.
+/* sse.c — the SSE hub: topics, their latest event, their viewers (suspended connections,
+ * or handed to the fan-out processes of sse_fanout.c), coalesced renders and pings on one
+ * hub thread. See sse.h.
  *
  * Locking: the hub lock guards the topic list and the dirty flags; each topic's lock guards
  * its viewers, their positions and its latest event. A viewer is suspended and resumed only
@@ -7,12 +8,12 @@
 #include "http/sse.h"
 
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/http.h"
 #include "http/server_internal.h"
 #include "http/sse_fanout.h"
-#include "core/config.h"
 
 #include <microhttpd.h>
 #include <poll.h>
