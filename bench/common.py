@@ -45,6 +45,32 @@ def fd_count(pid):
         return 0
 
 
+def children(pid):
+    """pid's child processes (tala serve's SSE fan-out processes)."""
+    out = []
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % d) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat.rsplit(')', 1)[1].split()[1]) == pid:
+            out.append(int(d))
+    return out
+
+
+def fd_count_tree(pid):
+    """Descriptors of pid and its children together."""
+    return sum(fd_count(p) for p in [pid] + children(pid))
+
+
+def rss_mb_tree(pid, field='VmRSS'):
+    """RSS (or another /proc status field) of pid and its children, summed, MB."""
+    return sum(rss_mb(p, field) for p in [pid] + children(pid))
+
+
 class Server:
     """A demo database in a temp dir and `tala serve` on it; stop() ends both."""
 
@@ -86,6 +112,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        keep = os.environ.get('TALA_BENCH_KEEP_LOG')  # a path: the server's log goes there
+        if keep:
+            shutil.copy(self.log, keep)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/server_internal.h"
+#include "http/sse_fanout.h"
 #include "modules/points/points.h"
 #include "modules/requests/requests.h"
 #include "org/org.h"
@@ -158,6 +159,8 @@ static int cmd_serve(const char **rest, int nrest)
 	if (help) {
 		printf("usage: tala serve [--db URL] [--listen ADDR:PORT] [options]\n"
 		       "Serves the JSON API and the web app; migrates the database first.\n"
+		       "Live viewers' event streams are held by --sse-procs child processes\n"
+		       "(tala-sse-fanout), which stop with the server.\n"
 		       "Stops cleanly on SIGTERM or SIGINT. Settings (flag, or TALA_NAME in the "
 		       "environment):\n");
 		config_help(stdout, CONFIG_DB | CONFIG_SERVE);
@@ -592,6 +595,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "text") == 0) /* no database, no configuration */
 		return cli_text(argc - 1, argv + 1);
+	if (strcmp(cmd, "sse-fanout") == 0) /* hidden: started by serve, holds only viewers */
+		return sse_child_main(argc - 1, argv + 1);
 	const char *rest[MAX_REST];
 	int nrest = 0;
 	unsigned scope = strcmp(cmd, "serve") == 0 ? (CONFIG_DB | CONFIG_SERVE) : CONFIG_DB;

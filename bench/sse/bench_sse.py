@@ -9,9 +9,12 @@ an update counts as delivered to a viewer when the viewer receives an event with
 version or a later one (the hub coalesces: viewers get the latest list, never a backlog).
 Only viewers subscribed before the post count for it.
 
-The server holds one descriptor per viewer, and a process cannot raise its descriptor hard
+Each mode of --sse-procs runs the whole bench against its own server, in the order given
+(default 0,2: before and after the fan-out processes, in one run). With --sse-procs 0 the
+server process holds one descriptor per viewer, and a process cannot raise its descriptor hard
 limit here (`ulimit -Hn`), so the viewer count is capped at that limit less a reserve for the
-server's own descriptors; the cap is printed. Writes a markdown fragment to --md.
+server's own descriptors; with N fan-out processes the cap is N times that. The server's
+descriptors and RSS are summed over it and its children. Writes a markdown fragment to --md.
 """
 import argparse
 import bisect
@@ -135,6 +138,8 @@ def delivery(viewers, posted):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument('--sse-procs', default='0,2',
+                    help='comma-separated tala serve --sse-procs values, one run each')
     ap.add_argument('--tala', default=os.path.join(common.TOP, 'build', 'tala'))
     ap.add_argument('--viewers', type=int, default=20000)
     ap.add_argument('--connect-rate', type=float, default=4000, help='viewers/s when filling')
@@ -147,37 +152,59 @@ def main():
                     help='seconds to watch the server release departed viewers')
     ap.add_argument('--md')
     args = ap.parse_args()
-    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    cap = hard - SERVER_FD_RESERVE if hard != resource.RLIM_INFINITY else args.viewers
-    viewers_n = min(args.viewers, cap)
-    per_proc = max(1, min(viewers_n, cap))
-    procs = max(2, math.ceil(viewers_n / per_proc))
-
     tmp = tempfile.mkdtemp(prefix='tala-bench-sse-')
     exe = build_client(tmp)
-    srv = common.Server(args.tala)
+    text, ok = [], True
+    for mode in [int(m) for m in args.sse_procs.split(',') if m.strip()]:
+        t, got = run_mode(args, mode, exe, tmp)
+        text.append(t)
+        ok = ok and got
+    text = '\n'.join(text)
+    if args.md:
+        with open(args.md, 'w', encoding='utf-8') as f:
+            f.write(text + '\n')
+    subprocess.run(['rm', '-rf', tmp])
+    if not ok:
+        sys.exit('bench_sse: no viewer got anything')
+
+
+def run_mode(args, mode, exe, tmp):
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard == resource.RLIM_INFINITY:
+        per_proc = cap = args.viewers
+    else:
+        per_proc = hard - SERVER_FD_RESERVE  # a client process, or a server-side process
+        cap = per_proc * max(1, mode)
+    viewers_n = min(args.viewers, cap)
+    procs = max(2, math.ceil(viewers_n / per_proc))
+
+    srv = common.Server(args.tala, extra=['--sse-procs', str(mode)])
     path = '/api/v1/streams/%d/events' % srv.stream
-    base_fds = common.fd_count(srv.pid) + 8
+    time.sleep(0.5)  # the fan-out processes are up
+    base_fds = common.fd_count_tree(srv.pid) + 8
+    rss_base = common.rss_mb_tree(srv.pid)
     md = []
     try:
         # ---- 1. fill the room, then a burst of questions ----
-        stop1 = os.path.join(tmp, 'stop1')
+        stop1 = os.path.join(tmp, 'stop1-%d' % mode)
         fill_s = viewers_n / args.connect_rate
         budget = fill_s + args.bursts * (args.questions * (args.gap + 0.01) + 3) + 60
         clients = start_clients(exe, srv.port, path, viewers_n, procs, args.connect_rate,
-                                budget, stop1, tmp, 'fill')
+                                budget, stop1, tmp, 'fill%d-' % mode)
         deadline = time.time() + fill_s + 30
-        while time.time() < deadline and common.fd_count(srv.pid) < viewers_n:
+        while time.time() < deadline and common.fd_count_tree(srv.pid) < viewers_n:
             time.sleep(0.2)
         time.sleep(1.5)  # let the last ones take their first event
-        rss_idle = common.rss_mb(srv.pid)
+        rss_idle = common.rss_mb_tree(srv.pid)
+        rss_parent = common.rss_mb(srv.pid)
+        fds_idle = common.fd_count_tree(srv.pid)
         bursts = []
         for b in range(args.bursts):
             bursts.append(post_questions(srv.port, srv.stream, args.questions, args.gap,
                                          'benchsseburst%d' % b))
             time.sleep(2.5)
         posted = [p for burst in bursts for p in burst]
-        rss_peak = common.rss_mb(srv.pid, 'VmHWM')
+        rss_peak = common.rss_mb_tree(srv.pid, 'VmHWM')
         open(stop1, 'w').close()
         viewers, fails, summary = collect(clients, 60)
         per_update, singles, missed = delivery(viewers, posted)
@@ -191,19 +218,19 @@ def main():
         # server next writes to it (an update, or the 15 s ping): time how long the server
         # holds their descriptors, then nudge it with an update if they are still held.
         t_left = time.time()
-        while time.time() - t_left < args.reap_wait and common.fd_count(srv.pid) > base_fds:
+        while time.time() - t_left < args.reap_wait and common.fd_count_tree(srv.pid) > base_fds:
             time.sleep(0.2)
         reaped_s = time.time() - t_left
-        held = common.fd_count(srv.pid)
+        held = common.fd_count_tree(srv.pid)
         if held > base_fds:
             post_questions(srv.port, srv.stream, 1, 0, 'benchssenudge')
             t_n = time.time()
-            while time.time() - t_n < 10 and common.fd_count(srv.pid) > base_fds:
+            while time.time() - t_n < 10 and common.fd_count_tree(srv.pid) > base_fds:
                 time.sleep(0.2)
         join_n = min(int(args.join_rate * args.join_seconds), cap)
-        stop2 = os.path.join(tmp, 'stop2')
+        stop2 = os.path.join(tmp, 'stop2-%d' % mode)
         jclients = start_clients(exe, srv.port, path, join_n, procs, args.join_rate,
-                                 args.join_seconds + 30, stop2, tmp, 'join', bind=2)
+                                 args.join_seconds + 30, stop2, tmp, 'join%d-' % mode, bind=2)
         jposted = []
         t_end = time.time() + join_n / args.join_rate
         k = 0
@@ -212,7 +239,7 @@ def main():
             k += 1
             time.sleep(0.5)
         time.sleep(3)
-        jrss = common.rss_mb(srv.pid, 'VmHWM')
+        jrss = common.rss_mb_tree(srv.pid, 'VmHWM')
         open(stop2, 'w').close()
         jviewers, jfails, jsummary = collect(jclients, 60)
         jfirst = [(w['first'] - w['connect']) / 1000.0 for w in jviewers if w['first'] >= 0]
@@ -227,10 +254,13 @@ def main():
     fails_s = ', '.join('%s %d' % kv for kv in sorted(fails.items())) or 'none'
     jfails_s = ', '.join('%s %d' % kv for kv in sorted(jfails.items())) or 'none'
     jrefused = sum(jfails.values()) + (join_n - len(jviewers) - sum(jfails.values()))
-    md += ['### Live audience (bench/sse)', '',
+    where = ('the server process holds one descriptor per viewer plus ~%d of its own'
+             % SERVER_FD_RESERVE if mode == 0 else
+             '%d fan-out processes hold the viewers, each capped at the limit less %d'
+             % (mode, SERVER_FD_RESERVE))
+    md += ['### Live audience (bench/sse), `tala serve --sse-procs %d`' % mode, '',
            'Descriptor hard limit per process: %s; viewers asked for %d, run with %d '
-           '(the server needs one descriptor per viewer plus ~%d of its own), in %d client '
-           'processes.' % (hard, args.viewers, viewers_n, SERVER_FD_RESERVE, procs), '',
+           '(%s), in %d client processes.' % (hard, args.viewers, viewers_n, where, procs), '',
            '| | figure |', '|---|---:|',
            '| viewers subscribed (got the first event) | %d of %d |' % (subscribed, viewers_n),
            '| viewers refused or dropped | %s |' % fails_s,
@@ -241,7 +271,13 @@ def main():
            '| time until every viewer had an update, ms: p50 / p99 / max | %s |' % pct(per_update),
            '| single deliveries, ms: p50 / p99 / max | %s |' % pct(singles),
            '| deliveries missed | %d |' % missed,
-           '| server RSS with the viewers connected, MB (peak) | %.0f (%.0f) |' % (rss_idle, rss_peak),
+           '| server RSS with the viewers connected, MB (peak), with its children | %.0f (%.0f) |' % (
+               rss_idle, rss_peak),
+           '| … of which the server process, MB; before the viewers, MB | %.0f; %.0f |' % (
+               rss_parent, rss_base),
+           '| RSS per viewer (growth over the idle server / viewers), KB | %.1f |' % (
+               (rss_idle - rss_base) * 1024 / max(1, subscribed)),
+           '| server descriptors with the viewers connected, with its children | %d |' % fds_idle,
            '| descriptors the server still held %.1f s after the viewers left | %d |' % (
                reaped_s, held),
            '| join burst: viewers asked (%.0f/s for %.1f s) | %d |' % (
@@ -267,14 +303,9 @@ def main():
                'yes' if ok_join_upd else '**no**', max(jper_update) if jper_update else -1,
                jmissed), '']
     text = '\n'.join(md)
-    print(text)
+    print(text, flush=True)
     print('clients: ' + ' | '.join(summary + jsummary), file=sys.stderr)
-    if args.md:
-        with open(args.md, 'w', encoding='utf-8') as f:
-            f.write(text + '\n')
-    subprocess.run(['rm', '-rf', tmp])
-    if subscribed == 0 or not posted:
-        sys.exit('bench_sse: no viewer got anything')
+    return text, subscribed > 0 and bool(posted)
 
 
 if __name__ == '__main__':

@@ -34,9 +34,12 @@ static const struct config_entry config_table[] = {
 	INT("max-url", max_url, CONFIG_SERVE, 2048, 256, 65536, "longest request URL, bytes"),
 	INT("json-depth", json_depth, CONFIG_SERVE, 16, 2, 128, "deepest JSON nesting accepted"),
 	INT("max-connections", max_connections, CONFIG_SERVE, 60000, 16, 1000000,
-	    "open connections at most (live viewers hold one each)"),
+	    "open connections of the server process at most (viewers held by --sse-procs "
+	    "processes do not count)"),
 	INT("per-ip-connections", per_ip_connections, CONFIG_SERVE, 10000, 1, 1000000,
 	    "open connections per client IP at most (a carrier NAT shows many viewers as one)"),
+	INT("sse-procs", sse_procs, CONFIG_SERVE, 2, 0, 64,
+	    "processes that hold live viewers' event streams (0: the server process holds them)"),
 	INT("conn-timeout", conn_timeout, CONFIG_SERVE, 30, 1, 3600, "idle connection timeout, seconds"),
 	INT("lockout-failures", lockout_failures, CONFIG_DB, 5, 1, 100,
 	    "failed logins before an account locks"),

@@ -21,6 +21,7 @@ struct config {
 	int64_t max_connections;
 	int64_t per_ip_connections;
 	int64_t conn_timeout;
+	int64_t sse_procs;
 	int64_t lockout_failures;
 	int64_t lockout_minutes;
 	int64_t idle_timeout;

@@ -69,6 +69,8 @@ struct http_req {
 	bool suspended;              /* the handler suspended the connection (http_suspend) */
 	void *async;                 /* a handler's state across a suspension (arena-owned) */
 	bool replied;
+	bool http10;                 /* the request is HTTP/1.0 (no chunked responses) */
+	bool sse_handed;             /* an SSE viewer handed to a fan-out process (sse_fanout.h) */
 };
 
 /* Replies (each returns the MHD result to hand back from the handler). */

@@ -168,7 +168,6 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, con
 				     void **con_cls)
 {
 	(void)cls;
-	(void)version;
 	struct http_req *r = *con_cls;
 	if (!r) {
 		r = server_uri_start(NULL, url, conn);
@@ -179,6 +178,7 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, con
 		r->conn = conn;
 		r->db = server.db;
 		r->method = server_method(method);
+		r->http10 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
 		r->method_name = arena_strdup(a, method);
 		r->path = arena_strdup(a, url);
 		server_client_ip(r);
@@ -227,7 +227,8 @@ static void server_completed(void *cls, struct MHD_Connection *conn, void **con_
 		log_access("%s %s %d %lldms %s %s%s", r->method_name, r->path, r->status,
 			 (long long)(clock_mono_ms() - r->start_ms), r->ip,
 			 r->user ? r->user->username : "-",
-			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+			 r->sse_handed ? " (sse fan-out)"
+			 : toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	free(r->body);
 	arena_free(r->arena);
 	*con_cls = NULL;
@@ -240,7 +241,13 @@ static void server_mhd_log(void *cls, const char *fmt, va_list ap)
 	char line[512];
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = '\0';
-	log_warn("mhd: %s", line);
+	/* Our only content reader (SSE) ends a stream with an "error" when the viewer left or
+	 * was handed to a fan-out process: not worth a warning per viewer. */
+	if (strstr(line, "(application error generating response)") ||
+	    strstr(line, "(application reported error generating data)"))
+		log_debug("mhd: %s", line);
+	else
+		log_warn("mhd: %s", line);
 }
 
 static int server_parse_listen(const char *listen, struct sockaddr_in *sa)

@@ -1,5 +1,6 @@
-/* sse.c — the SSE hub: topics, their latest event, their viewers (suspended connections),
- * coalesced renders and pings on one hub thread. See sse.h.
+/* sse.c — the SSE hub: topics, their latest event, their viewers (suspended connections,
+ * or handed to the fan-out processes of sse_fanout.c), coalesced renders and pings on one
+ * hub thread. See sse.h.
  *
  * Locking: the hub lock guards the topic list and the dirty flags; each topic's lock guards
  * its viewers, their positions and its latest event. A viewer is suspended and resumed only
@@ -7,10 +8,12 @@
 #include "http/sse.h"
 
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/http.h"
 #include "http/server_internal.h"
+#include "http/sse_fanout.h"
 
 #include <microhttpd.h>
 #include <poll.h>
@@ -41,6 +44,11 @@ struct sse_sub {
 	int fd;              /* the viewer's socket, -1 if unknown */
 	bool suspended, ping;
 	bool gone;           /* the viewer hung up while suspended: end with an error */
+	bool handoff;        /* to be handed to a fan-out process at the reader's first call */
+	bool handed;         /* a fan-out process has its socket: end this MHD side quietly */
+	bool chunked;        /* the response is chunked (HTTP/1.1) */
+	struct http_req *req; /* valid until the connection completes */
+	char ip[64];
 };
 
 struct sse_topic {
@@ -132,6 +140,7 @@ static void sse_publish_topic(struct sse_topic *t, const char *event, const char
 	sse_msg_unref(t->latest);
 	t->latest = m;
 	t->seq++;
+	sse_fanout_publish(t->name, m->text, m->len, m->id);
 	sse_wake_all(t);
 	pthread_mutex_unlock(&t->lock);
 }
@@ -150,7 +159,7 @@ size_t sse_viewers(const char *topic)
 	pthread_mutex_lock(&t->lock);
 	size_t n = t->nsubs;
 	pthread_mutex_unlock(&t->lock);
-	return n;
+	return n + sse_fanout_viewers(topic);
 }
 
 void sse_touch(const char *topic, const char *event, sse_render_fn render)
@@ -171,6 +180,28 @@ void sse_touch(const char *topic, const char *event, sse_render_fn render)
 	pthread_mutex_unlock(&hub_lock);
 }
 
+/* Hands s to a fan-out process; topic lock held, called by the content reader the first
+ * time, so MHD has sent the whole response head and holds nothing else to write. Suspending
+ * takes the connection out of MHD's epoll set at once (internal_suspend_connection_ in
+ * 0.9.75), so the descriptor can change under MHD: sse_fanout_take puts a placeholder socket
+ * in its place, and what MHD does on closing it (shutdown(SHUT_WR) in
+ * MHD_connection_mark_closed_, epoll removal, close) never reaches the viewer's socket. The
+ * resumed reader then ends this side with END_WITH_ERROR. Whether or not the hand-off
+ * worked, the reader returns 0 and is called again after the resume. */
+static void sse_handoff(struct sse_sub *s, struct sse_topic *t)
+{
+	MHD_suspend_connection(s->conn);
+	int rc = sse_fanout_take(s->fd, t->name, t->latest ? t->latest->text : NULL,
+				 t->latest ? t->latest->len : 0, t->latest ? t->latest->id : 0,
+				 s->chunked, s->ip);
+	if (rc == 0) {
+		s->handed = true;
+		t->nsubs--; /* counted by the fan-out side now */
+		s->req->sse_handed = true;
+	}
+	MHD_resume_connection(s->conn);
+}
+
 /* The content reader: writes what the viewer has not had yet, else suspends. */
 static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -179,7 +210,15 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 	struct sse_topic *t = s->topic;
 	size_t n = 0;
 	pthread_mutex_lock(&t->lock);
-	if (s->gone) {
+	if (s->handoff) {
+		s->handoff = false;
+		if (!atomic_load(&hub_stopping)) {
+			sse_handoff(s, t);
+			pthread_mutex_unlock(&t->lock);
+			return 0;
+		}
+	}
+	if (s->gone || s->handed) {
 		/* MHD closes the connection (and its descriptor) now. */
 		pthread_mutex_unlock(&t->lock);
 		return MHD_CONTENT_READER_END_WITH_ERROR;
@@ -241,7 +280,8 @@ static void sse_free(void *cls)
 		t->subs = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
-	t->nsubs--;
+	if (!s->handed)
+		t->nsubs--;
 	sse_msg_unref(s->cur);
 	pthread_mutex_unlock(&t->lock);
 	free(s);
@@ -250,15 +290,26 @@ static void sse_free(void *cls)
 int sse_reply(struct http_req *r, const char *topic, const char *event, const char *data,
 	      uint64_t id)
 {
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	int fd = ci ? (int)ci->connect_fd : -1;
+	/* A handed-off viewer no longer counts in MHD's --per-ip-connections: the same cap on
+	 * the viewers the fan-out processes hold. */
+	bool fan = fd >= 0 && r->method == HTTP_GET && sse_fanout_on();
+	if (fan && sse_fanout_ip_full(r->ip))
+		return http_reply_problem(r, "rate.limited", "too many live viewers from this address",
+					  NULL);
 	struct sse_topic *t = sse_topic_get(topic, true);
 	sse_publish_topic(t, event, data, id);
 	struct sse_sub *s = xcalloc(1, sizeof(*s));
 	s->topic = t;
 	s->conn = r->conn;
 	s->last_ms = clock_mono_ms();
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	s->fd = ci ? (int)ci->connect_fd : -1;
+	s->fd = fd;
+	s->handoff = fan;
+	s->chunked = !r->http10;
+	s->req = r;
+	snprintf(s->ip, sizeof(s->ip), "%s", r->ip);
 	pthread_mutex_lock(&t->lock);
 	s->next = t->subs;
 	if (t->subs)
@@ -342,7 +393,7 @@ static void sse_ping_scan(void)
 	for (struct sse_topic *t = first; t; t = t->next) {
 		pthread_mutex_lock(&t->lock);
 		for (struct sse_sub *s = t->subs; s; s = s->next) {
-			if (now - s->last_ms < SSE_PING_MS || s->ping)
+			if (s->handed || now - s->last_ms < SSE_PING_MS || s->ping)
 				continue;
 			s->ping = true;
 			if (s->suspended) {
@@ -437,6 +488,9 @@ int sse_start(void)
 		sse_ping_msg->len = sizeof(SSE_PING) - 1;
 		memcpy(sse_ping_msg->text, SSE_PING, sizeof(SSE_PING));
 	}
+	/* Children first, before the hub thread (posix_spawn is safe later too: respawns). */
+	if (cfg.sse_procs > 0 && sse_fanout_start((int)cfg.sse_procs) < 0)
+		log_warn("sse: continuing without fan-out processes (--sse-procs 0)");
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -467,10 +521,11 @@ void sse_stop(void)
 	hub_running = false;
 	struct sse_topic *first = hub_topics;
 	pthread_mutex_unlock(&hub_lock);
-	/* Every viewer's reader now ends its stream. */
+	/* Every viewer's reader now ends its stream; the children end theirs. */
 	for (struct sse_topic *t = first; t; t = t->next) {
 		pthread_mutex_lock(&t->lock);
 		sse_wake_all(t);
 		pthread_mutex_unlock(&t->lock);
 	}
+	sse_fanout_stop();
 }

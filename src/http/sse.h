@@ -6,7 +6,9 @@
  * and every viewer gets the latest state (intermediate states may be skipped). Viewers that
  * got nothing for SSE_PING_MS receive `event: ping`. Once a second the hub polls the
  * suspended viewers' sockets (one poll(2) per topic, timeout 0) and ends the streams of
- * viewers that hung up, so their connection and descriptor go within about a second. */
+ * viewers that hung up, so their connection and descriptor go within about a second.
+ * With fan-out processes running (`--sse-procs`, sse_fanout.h) a viewer is handed to one of
+ * them once MHD has sent the response head, and each event goes once to every process. */
 #ifndef TALA_SSE_H
 #define TALA_SSE_H
 
