@@ -46,6 +46,7 @@ struct fan_slot {
 	pid_t pid;
 	unsigned gen;         /* bumped at each spawn; under lock */
 	size_t n;             /* viewers it holds; under fan_lock */
+	atomic_bool up;       /* its child is running: new viewers may go to it */
 	int64_t retry_ms;     /* when to try spawning again */
 	int64_t pong_ms;      /* when it last answered FANOUT_PING (monitor thread only) */
 };
@@ -255,6 +256,7 @@ static int fan_spawn(int i)
 	s->pid = pid;
 	s->gen++;
 	pthread_mutex_unlock(&s->lock);
+	atomic_store(&s->up, true);
 	s->pong_ms = clock_mono_ms(); /* time to start up counts as an answer */
 	log_info("sse: fan-out process %d started (pid %d)", i, (int)pid);
 	return 0;
@@ -283,6 +285,7 @@ static int fan_reap(pid_t pid, int64_t ms)
 static void fan_slot_down(int i)
 {
 	struct fan_slot *s = &fan_slots[i];
+	atomic_store(&s->up, false);
 	pthread_mutex_lock(&s->lock);
 	int sock = s->sock;
 	pid_t pid = s->pid;
@@ -468,6 +471,7 @@ void sse_fanout_stop(void)
 		int sock = s->sock;
 		pid_t pid = s->pid;
 		s->sock = -1;
+		atomic_store(&s->up, false);
 		s->pid = 0;
 		pthread_mutex_unlock(&s->lock);
 		if (pid > 0) {
@@ -569,11 +573,12 @@ int sse_fanout_take(int fd, const char *topic, const char *text, size_t len, uin
 	size_t tlen = strlen(topic);
 	if (!text || sizeof(struct fanout_hdr) + tlen + len > FANOUT_RECORD_MAX)
 		len = 0;
-	/* The least-loaded child that is up and not full. */
+	/* The least-loaded child that is up and not full (one being respawned holds none and
+	 * would otherwise win every choice until it is back). */
 	pthread_mutex_lock(&fan_lock);
 	int best = -1;
 	for (int i = 0; i < fan_nslots; i++) {
-		if (fan_slots[i].n >= fan_slot_cap)
+		if (fan_slots[i].n >= fan_slot_cap || !atomic_load(&fan_slots[i].up))
 			continue;
 		if (best < 0 || fan_slots[i].n < fan_slots[best].n)
 			best = i;
