@@ -18,6 +18,8 @@ struct sqlite_stmt {
 	bool done;
 };
 
+static const char *sqlite_vfs_name; /* db_sqlite_vfs.c's, NULL: the default VFS */
+
 static sqlite3 *sqlite_handle(struct db_conn *c)
 {
 	return c->handle;
@@ -75,7 +77,8 @@ static void *sqlite_ckpt_main(void *arg)
 	struct sqlite_ckpt *k = arg;
 	pthread_setname_np(pthread_self(), "tala-ckpt");
 	sqlite3 *h = NULL;
-	int rc = sqlite3_open_v2(k->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(k->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+				 sqlite_vfs_name);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(h, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
 	pthread_mutex_lock(&k->lock);
@@ -166,12 +169,16 @@ static void sqlite_close_db(struct db *db)
 static void sqlite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* SQLITE_MISUSE if already initialised */
+	sqlite_vfs_name = db_sqlite_vfs();
+	if (!sqlite_vfs_name)
+		log_warn("sqlite: no WAL-gathering VFS; using the default one");
 }
+
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 static int sqlite_connect(struct db_conn *c, const char *url)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, sqlite_configure);
+	pthread_once(&sqlite_once, sqlite_configure);
 	const char *path = sqlite_path(url);
 	if (!*path) {
 		db_conn_set_error(c, DB_ERR_OTHER, "sqlite: empty path in database URL");
@@ -180,7 +187,8 @@ static int sqlite_connect(struct db_conn *c, const char *url)
 	sqlite_make_parent(path);
 	sqlite3 *h = NULL;
 	int rc = sqlite3_open_v2(path, &h,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 sqlite_vfs_name);
 	if (rc != SQLITE_OK) {
 		db_conn_set_error(c, DB_ERR_OTHER, "sqlite: cannot open %s: %s", path,
 				  h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
