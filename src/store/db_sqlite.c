@@ -46,6 +46,14 @@ static void sqlite_make_parent(const char *path)
 		return;
 }
 
+/* Page cache per connection, KiB (SQLite's default is 2 MB). With a WAL of up to 10,000 pages
+ * between checkpoints and the device index's leaves written at random, 2 MB made the group
+ * committer read most pages it touched back from the WAL or the database file (pread: 0.75
+ * a question; 0.07 with 8 MB, 0 with 32 MB). Bigger is not free: every COMMIT ends in
+ * sqlite3PcacheTruncate, whose scan of the cache's hash table took 7 % of the committer's
+ * samples at 32 MB against 3 % at 8 MB. */
+#define SQLITE_CACHE_KB "8192"
+
 /* WAL checkpoints run on their own thread and connection, not in the COMMIT of whichever
  * writer takes the WAL past 1000 pages (SQLite's wal_autocheckpoint): that writer would copy
  * up to 1000 pages into the database file and fsync it while every request of its group
@@ -57,14 +65,6 @@ static void sqlite_make_parent(const char *path)
  * Checkpoints start at 10,000 pages (a 40 MB WAL), not 1000: a page written again before the
  * checkpoint is copied once — the random leaves of the device index are, under a stream of
  * questions — which took the checkpointer from ~12 to ~3.5 µs of CPU a question (bench/http). */
-/* Page cache per connection, KiB (SQLite's default is 2 MB). With a WAL of up to 10,000 pages
- * between checkpoints and the device index's leaves written at random, 2 MB made the group
- * committer read most pages it touched back from the WAL or the database file (pread: 0.75
- * a question; 0.07 with 8 MB, 0 with 32 MB). Bigger is not free: every COMMIT ends in
- * sqlite3PcacheTruncate, whose scan of the cache's hash table took 7 % of the committer's
- * samples at 32 MB against 3 % at 8 MB. */
-#define SQLITE_CACHE_KB "8192"
-
 enum { SQLITE_CKPT_PAGES = 10000, SQLITE_CKPT_INLINE = 40000 };
 
 struct sqlite_ckpt {
@@ -166,9 +166,10 @@ static void sqlite_close_db(struct db *db)
 	db->drv_state = NULL;
 }
 
-/* Turns off SQLite's allocation statistics, process-wide, before its first use: with them on
- * (the default) every sqlite3_malloc and sqlite3_free takes one global mutex, shared by the
- * group committer and every worker's connection; tala never reads the statistics. */
+/* Process-wide set-up before SQLite's first use: allocation statistics off — with them on (the
+ * default) every sqlite3_malloc and sqlite3_free takes one global mutex, shared by the group
+ * committer and every worker's connection, and tala never reads them; then the VFS that
+ * gathers WAL writes (db_sqlite_vfs.c), which every connection opens its database with. */
 static void sqlite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* SQLITE_MISUSE if already initialised */
