@@ -81,6 +81,11 @@ extern const struct db_driver db_pg_driver;
 void db_conn_set_error(struct db_conn *c, enum db_error_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Registers (once; not thread-safe: db_sqlite.c calls it under pthread_once) the SQLite VFS
+ * that gathers a WAL file's writes into one write per commit (db_sqlite_vfs.c) and returns
+ * its name, or NULL if it could not be registered (connections then use the default VFS). */
+const char *db_sqlite_vfs(void);
+
 /* The migrations compiled in (generated from src/store/migrations/ by scripts/embed_sql.py). */
 struct db_migration {
 	int version;
