@@ -118,6 +118,20 @@ static void norm_sort_marks(utf8proc_int32_t *b, size_t n)
 	}
 }
 
+/* Appends cp unless that would make a run of one character longer than RUN_DIGIT (a digit)
+ * or RUN_OTHER (any other character); both passes below end in it. */
+static inline void norm_emit(uint32_t *cps, size_t *n, uint32_t cp, uint32_t *prev, size_t *run)
+{
+	if (cp == *prev) {
+		if (++*run >= (norm_digit(cp) ? RUN_DIGIT : RUN_OTHER))
+			return;
+	} else {
+		*run = 0;
+		*prev = cp;
+	}
+	cps[(*n)++] = cp;
+}
+
 /* The common case in one pass: text of ASCII, CJK ideographs, full-width ASCII and CJK
  * punctuation only, where NFKC and case folding change a character on its own and nothing
  * composes. Returns the code points (as text_normalize_cps), or SIZE_MAX at the first
@@ -152,16 +166,7 @@ static size_t norm_simple(const unsigned char *s, size_t len, uint32_t *cps, siz
 		}
 		if (!keep || n == cap)
 			continue; /* past cap: only looking for a character that needs the rest */
-		cp = norm_t2s(cp);
-		if (cp == prev) {
-			run++;
-			if (run >= (norm_digit(cp) ? RUN_DIGIT : RUN_OTHER))
-				continue;
-		} else {
-			run = 0;
-			prev = cp;
-		}
-		cps[n++] = cp;
+		norm_emit(cps, &n, norm_t2s(cp), &prev, &run);
 	}
 	return n;
 }
@@ -220,16 +225,7 @@ size_t text_normalize_cps(const char *in, size_t len, uint32_t *cps, size_t cap)
 		uint32_t cp = (uint32_t)buf[i];
 		if (!norm_keep(cp))
 			continue;
-		cp = norm_t2s(cp);
-		if (cp == prev) {
-			run++;
-			if (run >= (norm_digit(cp) ? RUN_DIGIT : RUN_OTHER))
-				continue;
-		} else {
-			run = 0;
-			prev = cp;
-		}
-		cps[n++] = cp;
+		norm_emit(cps, &n, norm_t2s(cp), &prev, &run);
 	}
 	return n;
 }
