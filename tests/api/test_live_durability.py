@@ -4,7 +4,7 @@ viewers of one stream are serialised so the counts in memory equal the rows stor
 import threading
 import unittest
 
-from test_live_common import LiveCase, Viewer
+from test_live_common import LiveCase, Viewer, uniq
 
 
 class LiveRestartTest(LiveCase):
@@ -36,6 +36,49 @@ class LiveRestartTest(LiveCase):
         self.assertEqual(r["cluster_id"], b["cluster_id"])
         r = self.ask(sid, "草原补奖啥时候发放")
         self.assertEqual(r["cluster_id"], a["cluster_id"])
+
+
+class LiveMyQuestionsRestartTest(LiveCase):
+    def test_my_questions_are_the_same_after_a_restart_rejected_and_pending_included(self):
+        # "My questions" come from the room's map of device → question ids, not from an
+        # index: the map must be rebuilt from the stored questions, all statuses included.
+        srv = type(self).server
+        c = self.county
+        word = "违禁%d" % uniq()
+        r = c.post("/api/v1/live/sensitive-words", json={"word": word})
+        self.assertEqual(r.status, 201, r)
+        wid = r.json["id"]
+        s = self.new_stream()
+        sid, code = s["id"], s["join_code"]
+        me, other = self.viewer(ip="10.9.0.1"), self.viewer(ip="10.9.0.2")
+        ids = [self.ask(sid, "牧区医保怎么报销？", viewer=me)["id"],
+               self.ask(sid, "主播好", viewer=me)["id"],
+               self.ask(sid, "这个%s谁来管？" % word, viewer=me)["id"],
+               self.ask(sid, "那个%s又来了" % word, viewer=me)["id"]]
+        self.ask(sid, "草原补奖什么时候发？", viewer=other)
+        r = c.post("/api/v1/streams/%d/questions/%d/moderate" % (sid, ids[3]),
+                   json={"action": "reject"})
+        self.assertEqual(r.json["status"], "rejected")
+
+        def mine(v):
+            r = v.get("/api/v1/public/streams/%s/questions?mine=1" % code)
+            self.assertEqual(r.status, 200, r)
+            return [(i["id"], i["status"]) for i in r.json["items"]]
+
+        want = list(zip(reversed(ids), ["rejected", "pending", "visible", "visible"]))
+        self.assertEqual(mine(me), want)
+        self.assertEqual(len(mine(other)), 1)
+        self.assertEqual(mine(self.viewer(ip="10.9.0.3")), [])
+        srv.stop()
+        srv.start()
+        type(self).county = self.login("county")
+        self.assertEqual(mine(me), want)
+        self.assertEqual(len(mine(other)), 1)
+        # and new questions join the rebuilt list
+        new = self.ask(sid, "低保怎么申请？", viewer=me)["id"]
+        self.assertEqual(mine(me), [(new, "visible")] + want)
+        self.assertEqual(type(self).county.delete("/api/v1/live/sensitive-words/%d" % wid).status,
+                         204)
 
 
 class LiveConcurrencyTest(LiveCase):

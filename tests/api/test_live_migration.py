@@ -1,7 +1,8 @@
 """test_live_migration.py — migration 0007 on an existing SQLite database: stream_questions is
 rebuilt with its kind/status CHECKs written as ORs (no ephemeral table per inserted row) and
 keeps every question, its ids, the AUTOINCREMENT sequence, the votes pointing at it, its
-indexes and foreign keys; the CHECKs still refuse what they refused.
+indexes and foreign keys; the CHECKs still refuse what they refused. Migration 0008 then
+drops the (stream_id, device) index: a viewer's own questions are read by id.
 
 The database at version 6 is made here from the migration files themselves (0001–0006, the
 SQLite and shared ones), filled with questions of every kind and status, then `tala migrate`
@@ -21,11 +22,12 @@ from tests.api import harness
 MIGRATIONS = os.path.join(harness.REPO_ROOT, "src", "store", "migrations")
 VERSIONS_CREATE = ("CREATE TABLE IF NOT EXISTS schema_versions (version INTEGER PRIMARY KEY, "
                    "name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
-# SQL_MINE in src/modules/live/live_store.c: a viewer's own questions
+# SQL_MINE in src/modules/live/live_store.c: one of a viewer's own questions, by id
 SQL_MINE = ("SELECT q.id, COALESCE(q.cluster_id, 0), q.nickname, q.text, q.kind, q.upvotes, "
             "q.created_at, q.status, k.status, k.answer, k.title FROM stream_questions q "
-            "LEFT JOIN stream_clusters k ON k.id = q.cluster_id WHERE q.stream_id = ? "
-            "AND q.device = ? ORDER BY q.id DESC LIMIT 100")
+            "LEFT JOIN stream_clusters k ON k.id = q.cluster_id WHERE q.id = ? "
+            "AND q.stream_id = ? AND q.device = ?")
+DEVICE_INDEX = "stream_questions_device"  # dropped by 0008
 INSERT = ("INSERT INTO stream_questions (stream_id, cluster_id, source, ext_id, device, "
           "nickname, phone_masked, text, kind, status, moderation, created_at) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -86,7 +88,7 @@ def snapshot(db):
         "indexes": sorted((r[1], r[2], r[3]) for r in
                           db.execute("PRAGMA index_list(stream_questions)").fetchall()),
         "index_columns": {n: db.execute("PRAGMA index_info(%s)" % n).fetchall() for n in (
-            "stream_questions_stream", "stream_questions_cluster", "stream_questions_device")},
+            "stream_questions_stream", "stream_questions_cluster")},
         "fks": db.execute("PRAGMA foreign_key_list(stream_questions)").fetchall(),
         "vote_fks": db.execute("PRAGMA foreign_key_list(stream_votes)").fetchall(),
     }
@@ -117,10 +119,12 @@ class LiveQuestionChecksMigrationTest(unittest.TestCase):
     def test_migration_0007_keeps_questions_votes_sequence_indexes_and_keys(self):
         self.assertIn("kind IN (", self.old_sql)  # the fixture really is the old table
         self.assertEqual(self.db.execute("SELECT MAX(version) FROM schema_versions").fetchone(),
-                         (7,))
+                         (8,))
         after = snapshot(self.db)
         self.assertEqual(len(self.before["rows"]), 298)
         self.assertEqual(self.before["seq"], [(300,)])
+        self.assertIn(DEVICE_INDEX, [i[0] for i in self.before["indexes"]])
+        self.before["indexes"] = [i for i in self.before["indexes"] if i[0] != DEVICE_INDEX]
         for key in self.before:
             self.assertEqual(after[key], self.before[key], key)
         self.assertEqual(self.db.execute("PRAGMA foreign_key_check").fetchall(), [])
@@ -152,12 +156,12 @@ class LiveQuestionChecksMigrationTest(unittest.TestCase):
                          (301,))
         ops = [r[1] for r in self.db.execute("EXPLAIN " + INSERT, row)]
         self.assertNotIn("OpenEphemeral", ops)
-        # a viewer's own questions still come from the device index
+        # a viewer's own questions are read by primary key, checked against the device
         plan = " ".join(r[3] for r in self.db.execute("EXPLAIN QUERY PLAN " + SQL_MINE,
-                                                      (7, "d:%064x" % 5)))
-        self.assertIn("stream_questions_device", plan)
-        mine = self.db.execute(SQL_MINE, (7, "d:%064x" % 5)).fetchall()
-        self.assertEqual([m[0] for m in mine], list(range(6 + 37 * 7, 0, -37)))
+                                                      (43, 7, "d:%064x" % 5)))
+        self.assertIn("INTEGER PRIMARY KEY", plan)
+        self.assertEqual(self.db.execute(SQL_MINE, (43, 7, "d:%064x" % 5)).fetchone()[0], 43)
+        self.assertIsNone(self.db.execute(SQL_MINE, (43, 7, "d:%064x" % 6)).fetchone())
 
 
 if __name__ == "__main__":

@@ -77,9 +77,12 @@ int live_store_ext_exists(struct db_conn *c, int64_t stream_id, const char *sour
 /* Staff list: status, kind NULL for any; cluster 0 for any. */
 int live_store_questions_json(struct db_conn *c, int64_t stream_id, const char *status,
 			      const char *kind, int64_t cluster, int limit, json_t *items);
-/* Public lists: visible questions newest first, or one device's own. */
+enum { LIVE_MINE_MAX = 100 }; /* "my questions": the newest this many */
+/* Public lists: visible questions newest first; or, with device, that device's own among
+ * ids (newest first, from live_room_asked): each row is checked to be the stream's and the
+ * device's, and one gone since is skipped. */
 int live_store_public_questions_json(struct db_conn *c, int64_t stream_id, const char *device,
-				     json_t *items);
+				     const int64_t *ids, size_t nids, json_t *items);
 /* One vote per device; *added false when it had voted; *count the question's votes now. */
 int live_store_vote(struct db_conn *c, int64_t qid, const char *device, int64_t now,
 		    bool *added, int64_t *count);
@@ -140,6 +143,9 @@ typedef int (*live_tx_extra_fn)(struct db_conn *c, void *ctx);
  * live_room_release. LIVE_NOT_FOUND when there is no such stream, or a db status. */
 int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out);
 void live_room_release(struct live_room *room);
+/* The ids of device's questions in room's stream (rejected ones too), newest first, at most
+ * max: "my questions" come from the room, not from an index on the device column. */
+size_t live_room_asked(struct live_room *room, const char *device, int64_t *out, size_t max);
 /* The version of the room's hot list (grows with every change). */
 uint64_t live_room_version(const struct live_room *room);
 /* The published top 20 of stream_id (JSON array text, malloc'd) and its version, without

@@ -129,6 +129,8 @@ int live_api_question_post(struct http_req *r)
 struct public_ctx {
 	struct live_ctx q;
 	const char *code, *device;
+	int64_t mine[LIVE_MINE_MAX]; /* the device's question ids, newest first */
+	size_t nmine;
 };
 
 static int public_stream_tx(struct db_conn *c, void *ctx)
@@ -192,7 +194,7 @@ static int public_questions_tx(struct db_conn *c, void *ctx)
 	struct public_ctx *x = ctx;
 	json_t *items = json_array();
 	x->q.out = json_pack("{s:o}", "items", items);
-	int rc = live_store_public_questions_json(c, x->q.id, x->device, items);
+	int rc = live_store_public_questions_json(c, x->q.id, x->device, x->mine, x->nmine, items);
 	return rc < 0 ? rc : 0;
 }
 
@@ -215,6 +217,12 @@ int live_api_public_questions(struct http_req *r)
 	if (mine && strcmp(mine, "1") == 0) {
 		live_device_key(token, r->ip, device);
 		x.device = device;
+		struct live_room *room = NULL;
+		int rc = live_room_acquire(r->db, x.q.id, &room);
+		if (rc < 0)
+			return live_reply_error(&x.q, rc);
+		x.nmine = live_room_asked(room, device, x.mine, LIVE_MINE_MAX);
+		live_room_release(room);
 	}
 	int rc = db_read_run(r->db, public_questions_tx, &x);
 	if (rc < 0)

@@ -36,6 +36,51 @@ uint64_t live_room_hash(const char *s)
 	return h ? h : 1;
 }
 
+static struct live_asked *asked_slot(struct live_asked *v, size_t cap, uint64_t h)
+{
+	size_t j = h & (cap - 1);
+	while (v[j].h && v[j].h != h)
+		j = (j + 1) & (cap - 1);
+	return &v[j];
+}
+
+void live_room_asked_add(struct live_room *r, const char *device, int64_t id)
+{
+	struct live_asked_map *m = &r->asked;
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct live_asked *v = xcalloc(cap, sizeof(*v));
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->v[i].h)
+				*asked_slot(v, cap, m->v[i].h) = m->v[i];
+		free(m->v);
+		m->v = v;
+		m->cap = cap;
+	}
+	uint64_t h = live_room_hash(device);
+	struct live_asked *a = asked_slot(m->v, m->cap, h);
+	if (!a->h) {
+		a->h = h;
+		m->n++;
+	}
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 2;
+		a->ids = xrealloc(a->ids, a->cap * sizeof(*a->ids));
+	}
+	a->ids[a->n++] = id;
+}
+
+size_t live_room_asked(struct live_room *r, const char *device, int64_t *out, size_t max)
+{
+	if (!r->asked.cap)
+		return 0;
+	const struct live_asked *a = asked_slot(r->asked.v, r->asked.cap, live_room_hash(device));
+	size_t k = 0;
+	for (uint32_t i = a->n; i > 0 && k < max; i--)
+		out[k++] = a->ids[i - 1];
+	return k;
+}
+
 bool live_room_set_add(struct live_set *s, uint64_t h)
 {
 	if ((s->n + 1) * 2 > s->cap) {
@@ -181,6 +226,10 @@ static void room_clear(struct live_room *r)
 	free(r->hot20);
 	r->hot20 = NULL;
 	r->hot20_version = 0;
+	for (size_t i = 0; i < r->asked.cap; i++)
+		free(r->asked.v[i].ids);
+	free(r->asked.v);
+	memset(&r->asked, 0, sizeof(r->asked));
 }
 
 static int status_code(const char *s)
@@ -235,6 +284,7 @@ int live_room_build(struct db *db, struct live_room *r)
 	}
 	for (size_t i = 0; i < l.nquestions; i++) {
 		struct live_load_question *q = &l.questions[i];
+		live_room_asked_add(r, q->device, q->id);
 		if (strcmp(q->status, "visible") != 0)
 			continue;
 		struct live_cluster *k = live_room_cluster(r, q->cluster_id);

@@ -25,6 +25,19 @@ struct live_set {
 };
 
 
+/* A viewer's questions in this stream, for "my questions" without an index on the device
+ * column (whose random leaf was a WAL page and a checkpoint copy a question): the device
+ * key's hash → its question ids, oldest first; open addressing, h 0 marks a free slot. */
+struct live_asked {
+	uint64_t h;
+	uint32_t n, cap;
+	int64_t *ids;
+};
+
+struct live_asked_map {
+	struct live_asked *v;
+	size_t n, cap;
+};
 
 struct live_cluster {
 	int64_t id, merged_into;
@@ -58,6 +71,7 @@ struct live_room {
 	int64_t hot20_ms;
 	struct text_wordlist *words;
 	uint64_t words_gen;
+	struct live_asked_map asked; /* every stored question, by device */
 	/* group commit of viewers' questions: waiting submitters, and whether one leads */
 	pthread_mutex_t qlock;
 	struct submit_waiter *qhead, *qtail;
@@ -73,6 +87,9 @@ struct live_room {
 
 extern _Atomic uint64_t live_words_gen; /* bumped when any sensitive-word list changes */
 extern struct db *live_room_db;         /* the database the rooms are built from */
+
+/* Notes question id (newer than any noted for device) as device's. */
+void live_room_asked_add(struct live_room *r, const char *device, int64_t id);
 
 /* A 64-bit hash of a string (never 0), and adding one to a set; true when it was new. */
 uint64_t live_room_hash(const char *s);

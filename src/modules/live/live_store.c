@@ -106,8 +106,8 @@ static const char SQL_PUBLIC_QUESTIONS[] =
 static const char SQL_MINE[] =
 	"SELECT q.id, COALESCE(q.cluster_id, 0), q.nickname, q.text, q.kind, q.upvotes, "
 	"q.created_at, q.status, k.status, k.answer, k.title FROM stream_questions q "
-	"LEFT JOIN stream_clusters k ON k.id = q.cluster_id WHERE q.stream_id = ? "
-	"AND q.device = ? ORDER BY q.id DESC LIMIT 100";
+	"LEFT JOIN stream_clusters k ON k.id = q.cluster_id WHERE q.id = ? AND q.stream_id = ? "
+	"AND q.device = ?";
 static const char SQL_VOTE[] =
 	"INSERT INTO stream_votes (question_id, device, created_at) VALUES (?, ?, ?) "
 	"ON CONFLICT (question_id, device) DO NOTHING";
@@ -151,7 +151,7 @@ static const char SQL_LOAD_CLUSTERS[] =
 	"answer IS NOT NULL FROM stream_clusters WHERE stream_id = ? ORDER BY id";
 static const char SQL_LOAD_QUESTIONS[] =
 	"SELECT id, COALESCE(cluster_id, 0), created_at, upvotes, text, device, kind, status "
-	"FROM stream_questions WHERE stream_id = ? AND status <> 'rejected' ORDER BY id";
+	"FROM stream_questions WHERE stream_id = ? ORDER BY id"; /* rejected too: "my questions" */
 static const char SQL_LOAD_VOTES[] =
 	"SELECT q.cluster_id, v.created_at FROM stream_votes v "
 	"JOIN stream_questions q ON q.id = v.question_id WHERE q.stream_id = ? "
@@ -542,34 +542,53 @@ int live_store_questions_json(struct db_conn *c, int64_t stream_id, const char *
 	return rc < 0 ? rc : n;
 }
 
+/* One row of SQL_MINE or SQL_PUBLIC_QUESTIONS as the public list shows it. */
+static json_t *public_question_json(struct db_stmt *s)
+{
+	json_t *o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:I, s:s}", "id",
+			      (json_int_t)db_col_int(s, 0), "cluster_id", opt_int(db_col_int(s, 1)),
+			      "nickname", db_col_text(s, 2), "text", db_col_text(s, 3), "kind",
+			      db_col_text(s, 4), "upvotes", (json_int_t)db_col_int(s, 5),
+			      "created_at", (json_int_t)db_col_int(s, 6), "status", db_col_text(s, 7));
+	if (db_col_int(s, 1))
+		json_object_set_new(o, "cluster",
+				    json_pack("{s:o, s:o, s:o}", "status", text_or_null(s, 8), "answer",
+					      text_or_null(s, 9), "title", text_or_null(s, 10)));
+	else
+		json_object_set_new(o, "cluster", json_null());
+	return o;
+}
+
 int live_store_public_questions_json(struct db_conn *c, int64_t stream_id, const char *device,
-				     json_t *items)
+				     const int64_t *ids, size_t nids, json_t *items)
 {
 	struct db_stmt *s = db_prepare(c, device ? SQL_MINE : SQL_PUBLIC_QUESTIONS);
 	if (!s)
 		return DB_HARD_ERROR;
-	db_bind_int(s, 1, stream_id);
-	if (device)
-		db_bind_text(s, 2, device);
-	int rc, n = 0;
-	while ((rc = db_step(s)) == DB_ROW) {
-		json_t *o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:I, s:s}", "id",
-				      (json_int_t)db_col_int(s, 0), "cluster_id",
-				      opt_int(db_col_int(s, 1)), "nickname", db_col_text(s, 2),
-				      "text", db_col_text(s, 3), "kind", db_col_text(s, 4), "upvotes",
-				      (json_int_t)db_col_int(s, 5), "created_at",
-				      (json_int_t)db_col_int(s, 6), "status", db_col_text(s, 7));
-		if (db_col_int(s, 1))
-			json_object_set_new(o, "cluster",
-					    json_pack("{s:o, s:o, s:o}", "status", text_or_null(s, 8),
-						      "answer", text_or_null(s, 9), "title",
-						      text_or_null(s, 10)));
-		else
-			json_object_set_new(o, "cluster", json_null());
-		json_array_append_new(items, o);
-		n++;
+	int rc = DB_DONE, n = 0;
+	if (!device) {
+		db_bind_int(s, 1, stream_id);
+		while ((rc = db_step(s)) == DB_ROW) {
+			json_array_append_new(items, public_question_json(s));
+			n++;
+		}
+		return rc < 0 ? rc : n;
 	}
-	return rc < 0 ? rc : n;
+	for (size_t i = 0; i < nids; i++) {
+		if (i && !(s = db_prepare(c, SQL_MINE))) /* the cached one, reset */
+			return DB_HARD_ERROR;
+		db_bind_int(s, 1, ids[i]);
+		db_bind_int(s, 2, stream_id);
+		db_bind_text(s, 3, device);
+		rc = db_step(s);
+		if (rc < 0)
+			return rc;
+		if (rc == DB_ROW) {
+			json_array_append_new(items, public_question_json(s));
+			n++;
+		}
+	}
+	return n;
 }
 
 int live_store_vote(struct db_conn *c, int64_t qid, const char *device, int64_t now,

@@ -179,7 +179,10 @@ static void batch_dups(struct placed *p, size_t n)
 
 static void room_apply(struct live_room *r, struct placed *p)
 {
-	if (p->dup || !p->id || !p->cluster_id)
+	if (p->dup || !p->id)
+		return;
+	live_room_asked_add(r, p->in->device, p->id);
+	if (!p->cluster_id)
 		return;
 	struct live_cluster *k = live_room_cluster(r, p->cluster_id);
 	if (!k) {
