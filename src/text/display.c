@@ -185,12 +185,8 @@ size_t text_display(const char *in, size_t len, char *out, size_t cap)
 	bool space = false; /* a space is pending (written only before a word that follows) */
 	for (size_t i = 0; i < len && n < DISP_CPS;) {
 		uint32_t cp;
-		size_t k = utf8_decode(s + i, len - i, &cp);
-		if (k == 0) { /* invalid UTF-8: dropped */
-			i++;
-			continue;
-		}
-		i += k;
+		if (!utf8_next(s, len, &i, &cp))
+			break;
 		if (cp >= 0xFF01 && cp <= 0xFF5E) {
 			uint32_t a = cp - 0xFEE0; /* full-width ASCII: letters and digits to half width */
 			if ((a >= '0' && a <= '9') || (a >= 'A' && a <= 'Z') || (a >= 'a' && a <= 'z'))

@@ -142,12 +142,8 @@ static size_t norm_simple(const unsigned char *s, size_t len, uint32_t *cps, siz
 	uint32_t prev = 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = utf8_decode(s + i, len - i, &cp);
-		if (k == 0) { /* invalid UTF-8: dropped */
-			i++;
-			continue;
-		}
-		i += k;
+		if (!utf8_next(s, len, &i, &cp))
+			break;
 		if (norm_fullwidth(cp))
 			cp -= 0xFEE0;
 		bool keep;
@@ -185,12 +181,8 @@ size_t text_normalize_cps(const char *in, size_t len, uint32_t *cps, size_t cap)
 		return simple;
 	for (size_t i = 0; i < len && nb < NORM_BUF;) {
 		uint32_t cp;
-		size_t k = utf8_decode(s + i, len - i, &cp);
-		if (k == 0) { /* invalid UTF-8: dropped */
-			i++;
-			continue;
-		}
-		i += k;
+		if (!utf8_next(s, len, &i, &cp))
+			break;
 		if (norm_fullwidth(cp))
 			cp -= 0xFEE0;
 		if (norm_fast(cp) || norm_punct(cp)) {

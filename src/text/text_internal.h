@@ -59,6 +59,21 @@ static inline size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *c
 	return n;
 }
 
+/* The next code point of s[*i..len) into *cp, past it in *i; invalid sequences are dropped
+ * a byte at a time. False at the end. */
+static inline bool utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
+{
+	while (*i < len) {
+		size_t k = utf8_decode(s + *i, len - *i, cp);
+		if (k) {
+			*i += k;
+			return true;
+		}
+		(*i)++;
+	}
+	return false;
+}
+
 /* Bytes the UTF-8 form of cp takes. */
 static inline size_t utf8_len(uint32_t cp)
 {
