@@ -2,8 +2,8 @@
  * file are gathered and reach the file in one pwrite per commit instead of two per page.
  *
  * SQLite writes each WAL frame as two pwrite(2)s (its 24-byte header, then the page), and a
- * question of the submission bench dirties ~1.65 pages (the device index's random leaf among
- * them): ~3.3 write system calls a question on the group committer's serial path, ~20 % of
+ * question of the submission bench dirtied ~1.65 pages (the device index's random leaf among
+ * them, before migration 0008 dropped it): ~3.3 write system calls a question on the group committer's serial path, ~20 % of
  * its time (docs/performance.md). Here a WAL file's writes that continue where the previous
  * one ended go into a buffer; anything else that touches the file (xSync, xRead, xTruncate,
  * xFileSize, xFileControl, xClose, a write elsewhere, a full buffer) writes the buffer first.
