@@ -10,6 +10,7 @@
 
 struct arena;
 struct db;
+struct membuf;
 struct auth_user;
 struct MHD_Connection;
 struct http_req;
@@ -78,6 +79,10 @@ int http_reply_json(struct http_req *r, int status, json_t *body); /* steals bod
 int http_reply_empty(struct http_req *r, int status);
 int http_reply_bytes(struct http_req *r, int status, const char *content_type, void *data,
 		     size_t len); /* takes a malloc'd buffer */
+/* Appends s as a JSON string: quoted, with " \\ and control characters escaped, and each
+ * byte that is not part of valid UTF-8 written as U+FFFD. For the replies on the live hot
+ * path that are written without building jansson values (see live_public_api.c). */
+void http_json_string(struct membuf *b, const char *s);
 /* A file download (Content-Disposition: attachment) of a malloc'd buffer. */
 int http_reply_download(struct http_req *r, const char *content_type, const char *filename,
 			void *data, size_t len);
@@ -174,6 +179,9 @@ int http_forbid(struct http_req *r, const char *action, const char *object, int6
 int http_parse_id(const char *s, int64_t *out);
 /* True when s is valid UTF-8 without NUL bytes or C0 control characters except tab/newline. */
 bool http_utf8_valid(const char *s, size_t len, size_t *codepoints);
+/* The length of the valid UTF-8 character at s (1–4; no overlongs, surrogates or values
+ * past U+10FFFF), or 0 when s[0..len) does not start with one. */
+size_t http_utf8_char(const char *s, size_t len);
 /* True when s holds nothing but spaces (ASCII whitespace and the ideographic space). */
 bool http_text_blank(const char *s);
 /* The deepest nesting of a JSON text (arrays and objects), scanning outside strings. */

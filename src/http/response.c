@@ -60,6 +60,39 @@ int http_reply_json(struct http_req *r, int status, json_t *body)
 	return http_reply_bytes(r, status, "application/json; charset=utf-8", text, strlen(text));
 }
 
+void http_json_string(struct membuf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = strlen(s), run = 0; /* s[i - run .. i) is waiting to be copied as it is */
+	membuf_append(b, "\"", 1);
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = c >= 0x20 && c != '"' && c != '\\' ? http_utf8_char(s + i, len - i) : 0;
+		if (k) {
+			i += k;
+			run += k;
+			continue;
+		}
+		membuf_append(b, s + i - run, run);
+		run = 0;
+		char esc[6] = {'\\', (char)c};
+		size_t n = 2;
+		if (c >= 0x80) { /* not UTF-8 */
+			memcpy(esc, "\\ufffd", 6);
+			n = 6;
+		} else if (c < 0x20) {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		membuf_append(b, esc, n);
+		i++;
+	}
+	membuf_append(b, s + len - run, run);
+	membuf_append(b, "\"", 1);
+}
+
 int http_reply_empty(struct http_req *r, int status)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);

