@@ -112,6 +112,20 @@ static int server_reply_405(struct http_req *r, unsigned allowed)
 	return ret;
 }
 
+/* Runs the matched route's handler; a handler that neither replied nor suspended is a bug,
+ * answered with a 500. */
+static int server_call_handler(struct http_req *r)
+{
+	int ret = r->route->handler(r);
+	if (!r->replied && r->suspended)
+		return MHD_YES; /* answered when resumed (http_suspend) */
+	if (!r->replied) {
+		log_error("http: handler for %s %s did not reply", r->method_name, r->path);
+		return http_reply_problem(r, "internal", NULL, NULL);
+	}
+	return ret;
+}
+
 static int server_dispatch(struct http_req *r)
 {
 	if (!server_is_api(r->path)) {
@@ -137,14 +151,7 @@ static int server_dispatch(struct http_req *r)
 		if (cfg.totp_staff && !r->user->totp && auth_has_role(r->user, ROLES_STAFF))
 			return http_reply_problem(r, "auth.totp_enrolment_required", NULL, NULL);
 	}
-	int ret = r->route->handler(r);
-	if (!r->replied && r->suspended)
-		return MHD_YES; /* answered when resumed (http_suspend) */
-	if (!r->replied) {
-		log_error("http: handler for %s %s did not reply", r->method_name, r->path);
-		return http_reply_problem(r, "internal", NULL, NULL);
-	}
-	return ret;
+	return server_call_handler(r);
 }
 
 /* Called by MHD with the full request URI (path and query) before anything else: the request
@@ -212,7 +219,10 @@ static enum MHD_Result server_access(void *cls, struct MHD_Connection *conn, con
 	}
 	if (r->body_too_big)
 		return http_reply_problem(r, "request.body_too_large", NULL, NULL);
-	return server_dispatch(r) == MHD_YES ? MHD_YES : MHD_NO;
+	/* Resumed after http_suspend: the route, the session and the checks were done on the
+	 * first call. */
+	int ret = r->suspended ? server_call_handler(r) : server_dispatch(r);
+	return ret == MHD_YES ? MHD_YES : MHD_NO;
 }
 
 static void server_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
