@@ -440,17 +440,15 @@ static void submit_lead(struct db *db, struct live_room *r)
 		place_free(&p[i]);
 	free(p);
 	pthread_mutex_lock(&r->qlock);
+	size_t nasync = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct submit_waiter *w = batch[i];
 		w->rc = rc;
 		w->done = true;
-		if (w->done_fn) {
-			*w->rc_out = rc;
-			w->done_fn(w->done_arg); /* the last touch of the request's memory */
-			free(w);
-		} else {
+		if (w->done_fn)
+			batch[nasync++] = w; /* answered below, without the queue's lock */
+		else
 			pthread_cond_signal(&w->cond);
-		}
 	}
 	r->leading = false;
 	/* Wake only the next in line (it leads the next batch), not the whole queue; an
@@ -462,6 +460,14 @@ static void submit_lead(struct db *db, struct live_room *r)
 			pthread_cond_signal(&r->qhead->cond);
 	}
 	pthread_mutex_unlock(&r->qlock);
+	/* Each resume is a wake-up write to an HTTP worker: done under the lock, a worker
+	 * queueing its next question would wait on it for the whole batch. */
+	for (size_t i = 0; i < nasync; i++) {
+		struct submit_waiter *w = batch[i];
+		*w->rc_out = rc;
+		w->done_fn(w->done_arg); /* the last touch of the request's memory */
+		free(w);
+	}
 }
 
 int live_question_submit(struct db *db, const struct live_submit *in,
