@@ -2,11 +2,15 @@
 address not on this machine is a clear error and exit status 1; --per-ip-connections still
 caps one address's open connections (MHD counts connections handed to it by the accept
 thread as it counted those it accepted itself); many keep-alive connections opened at once
-are all served."""
+are all served, also when exactly as many become ready at once as libmicrohttpd's epoll
+loop takes in one round (a stall in libmicrohttpd 0.9.75 that server.c works around)."""
 import http.client
+import os
+import signal
 import socket
 import subprocess
 import threading
+import time
 import unittest
 
 from harness import ServerTestCase, Server, child_env, tala_bin
@@ -102,6 +106,50 @@ class ManyConnectionsTest(ServerTestCase):
                         break
                     data += chunk
                 self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:80])
+        finally:
+            for s in conns:
+                s.close()
+
+
+
+def read_reply(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+class FullEpollRoundTest(ServerTestCase):
+    """128 keep-alive connections on one worker, all sending while the server is stopped:
+    on SIGCONT its epoll_wait returns exactly 128 events, libmicrohttpd's MAX_EVENTS, and
+    without the workaround the worker waited again before answering any (until the
+    30 s connection timeout here)."""
+    serve_args = ("--threads", "1")
+
+    def test_a_full_round_of_ready_connections_is_answered_at_once(self):
+        srv = type(self).server
+        request = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        conns = [socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+                 for _ in range(128)]
+        try:
+            for s in conns:  # each accepted, answered once and idle in the epoll set
+                s.sendall(request)
+                self.assertTrue(read_reply(s).startswith(b"HTTP/1.1 200"))
+            os.kill(srv.proc.pid, signal.SIGSTOP)
+            try:
+                for s in conns:
+                    s.sendall(request)
+                time.sleep(0.2)
+            finally:
+                os.kill(srv.proc.pid, signal.SIGCONT)
+            t0 = time.monotonic()
+            for s in conns:
+                s.settimeout(5)
+                self.assertTrue(read_reply(s).startswith(b"HTTP/1.1 200"))
+            self.assertLess(time.monotonic() - t0, 5)
         finally:
             for s in conns:
                 s.close()
