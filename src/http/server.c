@@ -354,15 +354,15 @@ static void *server_accept_main(void *arg)
 		}
 		if (atomic_load(&a->stopping))
 			break;
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-			/* Out of descriptors or memory: the backlog waits while connections end. */
-			struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
-			nanosleep(&ts, NULL);
-		} else if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN &&
-			   errno != EPROTO && errno != EPERM) {
+		if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN || errno == EPROTO ||
+		    errno == EPERM)
+			continue; /* that connection is gone; the next one */
+		/* Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) or worse: the
+		 * backlog waits while connections end; never stop taking connections. */
+		if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM)
 			log_error("serve: accept: %s", strerror(errno));
-			break;
-		}
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+		nanosleep(&ts, NULL);
 	}
 	return NULL;
 }
