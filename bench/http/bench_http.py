@@ -122,7 +122,7 @@ def main():
     ap.add_argument('--connections', type=int, default=256)
     ap.add_argument('--duration', type=int, default=8, help='seconds per wrk run')
     ap.add_argument('--wrk-threads', type=int, default=2)
-    ap.add_argument('--runs', type=int, default=3)
+    ap.add_argument('--runs', type=int, default=5)
     ap.add_argument('--md')
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix='tala-bench-http-')
@@ -199,6 +199,9 @@ def main():
         md.append('| %s | %.0f | %.2f | %.2f | %d | %d |' % (name, m['rps'], m['p50'], m['p99'],
                                                               m['non2xx'], m['errors']))
     md.append('| ratio reads tala/nginx | %.3f× | | | | |' % (R['rps'] / N['rps']))
+    md += ['', 'Each run in order, req/s and p99: ' + '; '.join(
+        '%s %s' % (name, ', '.join('%.1fk %.1f ms' % (r['rps'] / 1000, r['p99']) for r in runs))
+        for name, runs in (('submissions', sub), ('reads', rd), ('nginx', ng))) + '.']
     good_sub = S['rps'] * (1 - S['non2xx'] / max(1, S['requests']))
     md += ['', '| bar | holds | measured |', '|---|---|---|',
            '| ≥ 10k submissions/s (201s only) | %s | %.0f |' % (
