@@ -25,7 +25,8 @@ struct live_stream {
 	const char *node_path, *node_code, *node_name;
 };
 
-/* By id, or by join code. DB_ROW, DB_DONE or an error; strings are arena-owned. */
+/* By id, or by join code. DB_ROW, DB_DONE or an error; strings are arena-owned. By join code
+ * (the viewers' lookups) the question and cluster counts are left 0. */
 int live_store_stream_get(struct db_conn *c, struct arena *a, int64_t id,
 			  struct live_stream **out);
 int live_store_stream_by_code(struct db_conn *c, struct arena *a, const char *code,
