@@ -220,6 +220,9 @@ static int stream_create_tx(struct db_conn *c, void *ctx)
 	rc = live_store_stream_get(c, q->r->arena, q->id, &q->stream);
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : DB_HARD_ERROR;
+	rc = live_store_stream_counts(c, q->stream);
+	if (rc < 0)
+		return rc;
 	q->out = live_stream_json(q->stream);
 	return 0;
 }
@@ -275,6 +278,9 @@ static int stream_get_tx(struct db_conn *c, void *ctx)
 	int rc = live_stream_load(c, q, LIVE_READ);
 	if (rc < 0)
 		return rc;
+	rc = live_store_stream_counts(c, q->stream);
+	if (rc < 0)
+		return rc;
 	q->out = live_stream_json(q->stream);
 	return 0;
 }
@@ -324,6 +330,9 @@ static int stream_update_tx(struct db_conn *c, void *ctx)
 	rc = live_store_stream_get(c, q->r->arena, q->id, &q->stream);
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : DB_HARD_ERROR;
+	rc = live_store_stream_counts(c, q->stream);
+	if (rc < 0)
+		return rc;
 	q->out = live_stream_json(q->stream);
 	return 0;
 }
@@ -361,6 +370,9 @@ static int stream_transition_tx(struct db_conn *c, void *ctx)
 	rc = live_store_stream_get(c, q->r->arena, q->id, &q->stream);
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : DB_HARD_ERROR;
+	rc = live_store_stream_counts(c, q->stream);
+	if (rc < 0)
+		return rc;
 	q->out = live_stream_json(q->stream);
 	return 0;
 }

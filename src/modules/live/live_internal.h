@@ -25,12 +25,15 @@ struct live_stream {
 	const char *node_path, *node_code, *node_name;
 };
 
-/* By id, or by join code. DB_ROW, DB_DONE or an error; strings are arena-owned. By join code
- * (the viewers' lookups) the question and cluster counts are left 0. */
+/* By id, or by join code. DB_ROW, DB_DONE or an error; strings are arena-owned. The question
+ * and cluster counts are left 0: they scan the stream's questions, and only the staff's
+ * stream views show them (live_store_stream_counts; the list of streams has them). */
 int live_store_stream_get(struct db_conn *c, struct arena *a, int64_t id,
 			  struct live_stream **out);
 int live_store_stream_by_code(struct db_conn *c, struct arena *a, const char *code,
 			      struct live_stream **out);
+/* Fills st's counts (questions, askers, clusters, pending, hot). 0 or an error. */
+int live_store_stream_counts(struct db_conn *c, struct live_stream *st);
 /* The API's stream object. */
 json_t *live_stream_json(const struct live_stream *s);
 /* Appends streams under path (status NULL: any) newest first. */

@@ -13,10 +13,10 @@
 	"s.id, s.county_id, s.node_id, s.title, s.topics, s.scheduled_at, s.platform, "        \
 	"s.platform_url, s.host_name, s.join_code, s.status, s.started_at, s.ended_at, "       \
 	"COALESCE(s.pinned_cluster_id, 0), s.created_at, n.path, n.code, n.name, "
-/* The counts scan all of a stream's questions (COUNT(DISTINCT device) sorts them): ~0.9 s a
- * fetch at 110k questions. Only the staff's views show them. */
-#define STREAM_COLS                                                                        \
-	STREAM_BASE_COLS                                                                       \
+/* The counts scan all of a stream's questions (COUNT(DISTINCT device) sorts them): ~0.9 s at
+ * 110k questions. Only the staff's stream views show them: a stream is read without them
+ * (0) and live_store_stream_counts adds them to the one being shown. */
+#define STREAM_COUNTS                                                                      \
 	"(SELECT COUNT(*) FROM stream_questions q WHERE q.stream_id = s.id "                   \
 	" AND q.status <> 'rejected'), "                                                       \
 	"(SELECT COUNT(DISTINCT q.device) FROM stream_questions q WHERE q.stream_id = s.id "   \
@@ -30,13 +30,15 @@
 	" WHERE q.cluster_id = k.id AND q.status = 'visible') >= 2) "
 #define STREAM_FROM " FROM streams s JOIN org_nodes n ON n.id = s.node_id "
 
-static const char SQL_STREAM[] = "SELECT " STREAM_COLS STREAM_FROM "WHERE s.id = ?";
+static const char SQL_STREAM[] =
+	"SELECT " STREAM_BASE_COLS "0, 0, 0, 0, 0" STREAM_FROM "WHERE s.id = ?";
 /* A viewer's lookup (the join page, its question list, the QR code, FAQ suggestions): every
- * viewer of a join burst makes one, and none shows the counts, so they are 0 here. */
+ * viewer of a join burst makes one. */
 static const char SQL_STREAM_CODE[] =
 	"SELECT " STREAM_BASE_COLS "0, 0, 0, 0, 0" STREAM_FROM "WHERE s.join_code = ?";
+static const char SQL_STREAM_COUNTS[] = "SELECT " STREAM_COUNTS "FROM streams s WHERE s.id = ?";
 static const char SQL_STREAMS[] =
-	"SELECT " STREAM_COLS STREAM_FROM
+	"SELECT " STREAM_BASE_COLS STREAM_COUNTS STREAM_FROM
 	"WHERE n.path LIKE ? AND (CAST(? AS TEXT) IS NULL OR s.status = ?) "
 	"ORDER BY COALESCE(s.scheduled_at, s.created_at) DESC, s.id DESC LIMIT 500";
 static const char SQL_CODE_TAKEN[] = "SELECT COUNT(*) FROM streams WHERE join_code = ?";
@@ -227,6 +229,23 @@ int live_store_stream_by_code(struct db_conn *c, struct arena *a, const char *co
 		return DB_HARD_ERROR;
 	db_bind_text(s, 1, code);
 	return stream_row(s, a, out);
+}
+
+int live_store_stream_counts(struct db_conn *c, struct live_stream *st)
+{
+	struct db_stmt *s = db_prepare(c, SQL_STREAM_COUNTS);
+	if (!s)
+		return DB_HARD_ERROR;
+	db_bind_int(s, 1, st->id);
+	int rc = db_step(s);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : DB_HARD_ERROR;
+	st->n_questions = db_col_int(s, 0);
+	st->n_askers = db_col_int(s, 1);
+	st->n_clusters = db_col_int(s, 2);
+	st->n_pending = db_col_int(s, 3);
+	st->n_hot = db_col_int(s, 4);
+	return 0;
 }
 
 static json_t *opt_int(int64_t v)
