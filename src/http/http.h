@@ -80,8 +80,8 @@ int http_reply_empty(struct http_req *r, int status);
 int http_reply_bytes(struct http_req *r, int status, const char *content_type, void *data,
 		     size_t len); /* takes a malloc'd buffer */
 /* Appends s as a JSON string: quoted, with " \\ and control characters escaped, and each
- * byte that is not part of valid UTF-8 written as U+FFFD. For the replies on the live hot
- * path that are written without building jansson values (see live_public_api.c). */
+ * byte that is not part of valid UTF-8 written as U+FFFD; NULL as null. For the replies on
+ * the live hot path that are written without building jansson values (live_public_api.c). */
 void http_json_string(struct membuf *b, const char *s);
 /* A file download (Content-Disposition: attachment) of a malloc'd buffer. */
 int http_reply_download(struct http_req *r, const char *content_type, const char *filename,

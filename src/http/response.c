@@ -63,6 +63,10 @@ int http_reply_json(struct http_req *r, int status, json_t *body)
 void http_json_string(struct membuf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	if (!s) {
+		membuf_append(b, "null", 4);
+		return;
+	}
 	size_t len = strlen(s), run = 0; /* s[i - run .. i) is waiting to be copied as it is */
 	membuf_append(b, "\"", 1);
 	for (size_t i = 0; i < len;) {

@@ -304,6 +304,9 @@ static void test_json_string_escapes_and_keeps_chinese(void **state)
 		assert_string_equal(got, cases[i].out);
 		free(got);
 	}
+	char *null = json_string_of(NULL);
+	assert_string_equal(null, "null");
+	free(null);
 }
 
 /* Any bytes give a JSON string jansson reads back; valid UTF-8 reads back unchanged. */
