@@ -184,6 +184,22 @@ struct create_ctx {
 	struct stream_fields f;
 };
 
+/* q->out: the stream as the staff's views show it, its counts included; read again first
+ * when reread (after a write in the same transaction). */
+static int stream_out(struct db_conn *c, struct live_ctx *q, bool reread)
+{
+	if (reread) {
+		int rc = live_store_stream_get(c, q->r->arena, q->id, &q->stream);
+		if (rc != DB_ROW)
+			return rc < 0 ? rc : DB_HARD_ERROR;
+	}
+	int rc = live_store_stream_counts(c, q->stream);
+	if (rc < 0)
+		return rc;
+	q->out = live_stream_json(q->stream);
+	return 0;
+}
+
 static int stream_create_tx(struct db_conn *c, void *ctx)
 {
 	struct create_ctx *x = ctx;
@@ -217,14 +233,7 @@ static int stream_create_tx(struct db_conn *c, void *ctx)
 	rc = live_audit(c, q, stream_object(q), x->f.title);
 	if (rc < 0)
 		return rc;
-	rc = live_store_stream_get(c, q->r->arena, q->id, &q->stream);
-	if (rc != DB_ROW)
-		return rc < 0 ? rc : DB_HARD_ERROR;
-	rc = live_store_stream_counts(c, q->stream);
-	if (rc < 0)
-		return rc;
-	q->out = live_stream_json(q->stream);
-	return 0;
+	return stream_out(c, q, true);
 }
 
 int live_api_stream_create(struct http_req *r)
@@ -278,11 +287,7 @@ static int stream_get_tx(struct db_conn *c, void *ctx)
 	int rc = live_stream_load(c, q, LIVE_READ);
 	if (rc < 0)
 		return rc;
-	rc = live_store_stream_counts(c, q->stream);
-	if (rc < 0)
-		return rc;
-	q->out = live_stream_json(q->stream);
-	return 0;
+	return stream_out(c, q, false);
 }
 
 int live_api_stream_get(struct http_req *r)
@@ -327,14 +332,7 @@ static int stream_update_tx(struct db_conn *c, void *ctx)
 	rc = live_audit(c, q, stream_object(q), "edited");
 	if (rc < 0)
 		return rc;
-	rc = live_store_stream_get(c, q->r->arena, q->id, &q->stream);
-	if (rc != DB_ROW)
-		return rc < 0 ? rc : DB_HARD_ERROR;
-	rc = live_store_stream_counts(c, q->stream);
-	if (rc < 0)
-		return rc;
-	q->out = live_stream_json(q->stream);
-	return 0;
+	return stream_out(c, q, true);
 }
 
 int live_api_stream_update(struct http_req *r)
@@ -367,14 +365,7 @@ static int stream_transition_tx(struct db_conn *c, void *ctx)
 	rc = live_audit(c, q, stream_object(q), x->to);
 	if (rc < 0)
 		return rc;
-	rc = live_store_stream_get(c, q->r->arena, q->id, &q->stream);
-	if (rc != DB_ROW)
-		return rc < 0 ? rc : DB_HARD_ERROR;
-	rc = live_store_stream_counts(c, q->stream);
-	if (rc < 0)
-		return rc;
-	q->out = live_stream_json(q->stream);
-	return 0;
+	return stream_out(c, q, true);
 }
 
 static int stream_transition(struct http_req *r, const char *action, const char *to)

@@ -317,8 +317,10 @@ json_t *live_report_build_rc(struct db_conn *c, int64_t stream_id, int *rcp)
 	struct arena *a = arena_new();
 	struct live_stream *st = NULL;
 	int rc = live_store_stream_get(c, a, stream_id, &st);
-	if (rc == DB_ROW)
-		rc = live_store_stream_counts(c, st) < 0 ? DB_HARD_ERROR : DB_ROW;
+	if (rc == DB_ROW) {
+		int crc = live_store_stream_counts(c, st);
+		rc = crc < 0 ? crc : DB_ROW;
+	}
 	if (rc != DB_ROW) {
 		arena_free(a);
 		if (rcp)

@@ -30,12 +30,12 @@
 	" WHERE q.cluster_id = k.id AND q.status = 'visible') >= 2) "
 #define STREAM_FROM " FROM streams s JOIN org_nodes n ON n.id = s.node_id "
 
-static const char SQL_STREAM[] =
-	"SELECT " STREAM_BASE_COLS "0, 0, 0, 0, 0" STREAM_FROM "WHERE s.id = ?";
+/* One stream, its counts 0 (the same columns as the list, for stream_row). */
+#define STREAM_ONE "SELECT " STREAM_BASE_COLS "0, 0, 0, 0, 0" STREAM_FROM
+static const char SQL_STREAM[] = STREAM_ONE "WHERE s.id = ?";
 /* A viewer's lookup (the join page, its question list, the QR code, FAQ suggestions): every
  * viewer of a join burst makes one. */
-static const char SQL_STREAM_CODE[] =
-	"SELECT " STREAM_BASE_COLS "0, 0, 0, 0, 0" STREAM_FROM "WHERE s.join_code = ?";
+static const char SQL_STREAM_CODE[] = STREAM_ONE "WHERE s.join_code = ?";
 static const char SQL_STREAM_COUNTS[] = "SELECT " STREAM_COUNTS "FROM streams s WHERE s.id = ?";
 static const char SQL_STREAMS[] =
 	"SELECT " STREAM_BASE_COLS STREAM_COUNTS STREAM_FROM
