@@ -23,6 +23,17 @@ def get(conn, path="/healthz"):
     return r.status
 
 
+def read_reply(s):
+    """A reply's head (and whatever came with it) from a raw socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 class ListenErrorsTest(unittest.TestCase):
     def serve(self, listen):
         srv = Server("ListenErrorsTest")
@@ -99,27 +110,11 @@ class ManyConnectionsTest(ServerTestCase):
             for s in conns:
                 s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             for s in conns:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = s.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
+                data = read_reply(s)
                 self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:80])
         finally:
             for s in conns:
                 s.close()
-
-
-
-def read_reply(s):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 class FullEpollRoundTest(ServerTestCase):
