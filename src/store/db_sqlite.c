@@ -49,9 +49,9 @@ static void sqlite_make_parent(const char *path)
 /* Page cache per connection, KiB (SQLite's default is 2 MB). With a WAL of up to 10,000 pages
  * between checkpoints and an index's leaves written at random (the device index's, until
  * migration 0008 dropped it), 2 MB made the group committer read most pages it touched back
- * from the WAL or the database file (pread: 0.75 a question; 0.07 with 8 MB, 0 with 32 MB). Bigger is not free: every COMMIT ends in
- * sqlite3PcacheTruncate, whose scan of the cache's hash table took 7 % of the committer's
- * samples at 32 MB against 3 % at 8 MB. */
+ * from the WAL or the database file (pread: 0.75 a question; 0.07 with 8 MB, 0 with 32 MB).
+ * Bigger is not free: every COMMIT ends in sqlite3PcacheTruncate, whose scan of the cache's
+ * hash table took 7 % of the committer's samples at 32 MB against 3 % at 8 MB. */
 #define SQLITE_CACHE_KB "8192"
 
 /* WAL checkpoints run on their own thread and connection, not in the COMMIT of whichever

@@ -3,10 +3,11 @@
  *
  * SQLite writes each WAL frame as two pwrite(2)s (its 24-byte header, then the page), and a
  * question of the submission bench dirtied ~1.65 pages (the device index's random leaf among
- * them, before migration 0008 dropped it): ~3.3 write system calls a question on the group committer's serial path, ~20 % of
- * its time (docs/performance.md). Here a WAL file's writes that continue where the previous
- * one ended go into a buffer; anything else that touches the file (xSync, xRead, xTruncate,
- * xFileSize, xFileControl, xClose, a write elsewhere, a full buffer) writes the buffer first.
+ * them, before migration 0008 dropped it): ~3.3 write system calls a question on the group
+ * committer's serial path, ~20 % of its time (docs/performance.md). Here a WAL file's writes
+ * that continue where the previous one ended go into a buffer; anything else that touches the
+ * file (xSync, xRead, xTruncate, xFileSize, xFileControl, xClose, a write elsewhere, a full
+ * buffer) writes the buffer first.
  *
  * Why this keeps what a commit means: a COMMIT with synchronous=FULL (set on every
  * connection by db_sqlite.c) ends in xSync of the WAL, which writes the buffer and then
