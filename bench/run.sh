@@ -12,7 +12,7 @@ smoke=0
 [ "${1:-}" = --smoke ] && smoke=1
 
 # what the benches need, idempotent like scripts/deps.sh
-pkgs=(wrk nginx-light python3-jieba python3-sklearn build-essential sqlite3)
+pkgs=(wrk nginx-light python3-jieba python3-sklearn build-essential sqlite3 time)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

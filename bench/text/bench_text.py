@@ -8,7 +8,7 @@ stream for its best ARI; the engine runs at its default threshold.
 Throughput: a stream of --n questions made from it with light perturbation (prefixes such as
 请问/主播, suffixes such as 谢谢/？), in a fixed seeded order. The engine clusters all of it
 (median of --runs runs); the peer, being ~100× slower, runs on its first --peer-n questions.
-Both are timed in CPU seconds (user + system of the child, os.wait4) with peak RSS.
+Both are timed in CPU seconds (user + system of the child, from GNU time) with peak RSS.
 
 Writes a markdown fragment to --md and prints it. Exit 0 unless something broke (a bar
 missed is reported, not an error).
@@ -28,23 +28,37 @@ sys.path.insert(0, os.path.join(TOP, 'scripts'))
 import text_eval  # noqa: E402  (build_stream, ari, bcubed, scores)
 
 PEER_PY = '/usr/bin/python3'
+TIME = '/usr/bin/time'  # GNU time (Debian package time, bench/run.sh installs it)
 PREFIXES = ['', '', '', '请问', '主播', '请问主播', '主播你好，', '老师，', '您好，请问']
 SUFFIXES = ['', '', '', '谢谢', '？', '?', '，谢谢！', '呢', '啊？', '。']
 THRESHOLDS = [0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8]
 
 
 def run_child(argv, stdin_path, stdout_path):
-    """Runs argv with stdin/stdout files; returns (cpu seconds, peak RSS in MB, wall)."""
+    """Runs argv with stdin/stdout files; returns (cpu seconds, peak RSS in MB, wall).
+
+    The child is started by GNU time, not by this process: a child forked from here starts
+    with this interpreter's pages (a million strings, ~170 MB), and Linux carries that high
+    water mark through exec into the child's ru_maxrss. time's own child starts small."""
+    fd, tpath = tempfile.mkstemp(prefix='tala-bench-time-')
+    os.close(fd)
     with open(stdin_path, 'rb') as fin, open(stdout_path, 'wb') as fout:
         t0 = time.time()
-        p = subprocess.Popen(argv, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
-        _, status, ru = os.wait4(p.pid, 0)
+        p = subprocess.run([TIME, '-q', '-o', tpath, '-f', '%U %S %M %x'] + argv,
+                           stdin=fin, stdout=fout, stderr=subprocess.PIPE)
         wall = time.time() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
-        err = p.stderr.read().decode('utf-8', 'replace')
-    if p.returncode not in (0, 1):
-        sys.exit('bench_text: %s failed (%d): %s' % (argv[0], p.returncode, err[-2000:]))
-    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, wall
+    with open(tpath) as f:
+        fields = f.read().split()
+    os.unlink(tpath)
+    err = p.stderr.decode('utf-8', 'replace')
+    if len(fields) != 4:
+        sys.exit('bench_text: %s: no figures from %s (%d): %s' % (argv[0], TIME, p.returncode,
+                                                                 err[-2000:]))
+    user, system, rss_kb, code = float(fields[0]), float(fields[1]), int(fields[2]), int(fields[3])
+    if code not in (0, 1):
+        sys.exit('bench_text: %s failed (%d): %s' % (argv[0], code, err[-2000:]))
+    # GNU time counts in hundredths: a smoke run's few thousand questions may take 0.00
+    return max(user + system, 0.01), rss_kb / 1024.0, wall
 
 
 def write_lines(path, texts):
