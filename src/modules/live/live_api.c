@@ -184,8 +184,9 @@ struct create_ctx {
 	struct stream_fields f;
 };
 
-/* q->out: the stream as the staff's views show it, its counts included; read again first
- * when reread (after a write in the same transaction). */
+/* q->out: the stream as the staff's views show it, its counts included (from the room when
+ * q->counted, else counted here); read again first when reread (after a write in the same
+ * transaction). */
 static int stream_out(struct db_conn *c, struct live_ctx *q, bool reread)
 {
 	if (reread) {
@@ -193,9 +194,17 @@ static int stream_out(struct db_conn *c, struct live_ctx *q, bool reread)
 		if (rc != DB_ROW)
 			return rc < 0 ? rc : DB_HARD_ERROR;
 	}
-	int rc = live_store_stream_counts(c, q->stream);
-	if (rc < 0)
-		return rc;
+	if (q->counted) {
+		q->stream->n_questions = q->counted->n_questions;
+		q->stream->n_askers = q->counted->n_askers;
+		q->stream->n_clusters = q->counted->n_clusters;
+		q->stream->n_pending = q->counted->n_pending;
+		q->stream->n_hot = q->counted->n_hot;
+	} else {
+		int rc = live_store_stream_counts(c, q->stream);
+		if (rc < 0)
+			return rc;
+	}
 	q->out = live_stream_json(q->stream);
 	return 0;
 }
@@ -295,6 +304,9 @@ int live_api_stream_get(struct http_req *r)
 	struct live_ctx q = {.r = r, .action = "live.stream.read"};
 	if (live_param_id(r, 0, &q.id) < 0)
 		return HTTP_DONE;
+	struct live_stream counts;
+	if (live_room_counts(q.id, &counts)) /* a host's console reads this every few seconds */
+		q.counted = &counts;
 	return live_run(&q, stream_get_tx, false);
 }
 
@@ -342,6 +354,9 @@ int live_api_stream_update(struct http_req *r)
 		return HTTP_DONE;
 	if (stream_fields(r, &x.f, false) < 0)
 		return HTTP_DONE;
+	struct live_stream counts;
+	if (live_room_counts(x.q.id, &counts))
+		x.q.counted = &counts;
 	return live_run(&x.q, stream_update_tx, true);
 }
 
@@ -378,6 +393,9 @@ static int stream_transition(struct http_req *r, const char *action, const char 
 	int rc = live_room_acquire(r->db, x.q.id, &room);
 	if (rc < 0)
 		return live_reply_error(&x.q, rc);
+	struct live_stream counts;
+	live_room_counts_held(room, &counts);
+	x.q.counted = &counts;
 	rc = db_tx_run(r->db, stream_transition_tx, &x);
 	if (rc >= 0)
 		live_room_set_stream_status(room, to);

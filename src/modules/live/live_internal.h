@@ -166,6 +166,13 @@ json_t *live_room_answered_json(struct live_room *room);
 int64_t live_room_pinned(const struct live_room *room);
 /* "scheduled", "live" or "ended". */
 const char *live_room_stream_status(const struct live_room *room);
+/* The staff's counts of stream_id (questions, askers, clusters, pending, hot: as
+ * live_store_stream_counts) from its room when one is built and current: true then. A live
+ * stream's room is, and its counts cost nothing; otherwise the caller counts in the database
+ * (a view does not build a room). Takes the room lock: never inside a transaction. */
+bool live_room_counts(int64_t stream_id, struct live_stream *st);
+/* The same from a room the caller holds (live_room_acquire). */
+void live_room_counts_held(const struct live_room *room, struct live_stream *st);
 /* Rebuilds the room from the database now (after merges and splits). */
 int live_room_rebuild(struct db *db, struct live_room *room);
 /* After-commit updates of host actions; each bumps the version and tells the viewers. */
@@ -215,6 +222,9 @@ struct live_ctx {
 	const char *action, *ref;
 	int64_t id, cid, qid, node_id;
 	struct live_stream *stream;
+	/* the staff's counts of the stream read from its room before the transaction (a room
+	 * is never locked inside one), or NULL: stream_out then counts in the database */
+	const struct live_stream *counted;
 	struct org_node *node;
 	json_t *out;
 	int status;

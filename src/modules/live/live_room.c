@@ -44,7 +44,8 @@ static struct live_asked *asked_slot(struct live_asked *v, size_t cap, uint64_t 
 	return &v[j];
 }
 
-void live_room_asked_add(struct live_room *r, const char *device, int64_t id)
+void live_room_asked_add(struct live_room *r, const char *device, int64_t id,
+			 const char *status)
 {
 	struct live_asked_map *m = &r->asked;
 	if ((m->n + 1) * 2 > m->cap) {
@@ -68,17 +69,30 @@ void live_room_asked_add(struct live_room *r, const char *device, int64_t id)
 		a->ids = xrealloc(a->ids, a->cap * sizeof(*a->ids));
 	}
 	a->ids[a->n++] = id;
+	if (strcmp(status, "rejected") == 0)
+		return;
+	r->n_kept++;
+	r->n_pending += strcmp(status, "pending") == 0;
+	r->n_askers += a->kept++ == 0;
 }
 
-size_t live_room_asked(struct live_room *r, const char *device, int64_t *out, size_t max)
+void live_room_counts_moved(struct live_room *r, const char *device, const char *from,
+			    const char *to)
 {
 	if (!r->asked.cap)
-		return 0;
-	const struct live_asked *a = asked_slot(r->asked.v, r->asked.cap, live_room_hash(device));
-	size_t k = 0;
-	for (uint32_t i = a->n; i > 0 && k < max; i--)
-		out[k++] = a->ids[i - 1];
-	return k;
+		return;
+	struct live_asked *a = asked_slot(r->asked.v, r->asked.cap, live_room_hash(device));
+	if (!a->h)
+		return; /* not a question of this room */
+	bool was = strcmp(from, "rejected") != 0, is = strcmp(to, "rejected") != 0;
+	r->n_pending += (strcmp(to, "pending") == 0) - (strcmp(from, "pending") == 0);
+	if (was == is)
+		return;
+	r->n_kept += is ? 1 : -1;
+	if (is)
+		r->n_askers += a->kept++ == 0;
+	else if (a->kept > 0)
+		r->n_askers -= --a->kept == 0;
 }
 
 bool live_room_set_add(struct live_set *s, uint64_t h)
@@ -230,6 +244,7 @@ static void room_clear(struct live_room *r)
 		free(r->asked.v[i].ids);
 	free(r->asked.v);
 	memset(&r->asked, 0, sizeof(r->asked));
+	r->n_kept = r->n_askers = r->n_pending = 0;
 }
 
 static int status_code(const char *s)
@@ -284,7 +299,7 @@ int live_room_build(struct db *db, struct live_room *r)
 	}
 	for (size_t i = 0; i < l.nquestions; i++) {
 		struct live_load_question *q = &l.questions[i];
-		live_room_asked_add(r, q->device, q->id);
+		live_room_asked_add(r, q->device, q->id, q->status);
 		if (strcmp(q->status, "visible") != 0)
 			continue;
 		struct live_cluster *k = live_room_cluster(r, q->cluster_id);
@@ -409,19 +424,65 @@ void live_room_release(struct live_room *room)
 	pthread_mutex_unlock(&room->lock);
 }
 
-void live_room_forget(int64_t stream_id)
+/* The room of stream_id when the table has one (never created here), not locked. */
+static struct live_room *room_lookup(int64_t stream_id)
 {
 	pthread_rwlock_rdlock(&rooms_lock);
 	struct live_room *r = rooms[(size_t)stream_id % ROOM_BUCKETS];
 	while (r && r->stream_id != stream_id)
 		r = r->next;
 	pthread_rwlock_unlock(&rooms_lock);
+	return r;
+}
+
+void live_room_forget(int64_t stream_id)
+{
+	struct live_room *r = room_lookup(stream_id);
 	if (!r)
 		return;
 	pthread_mutex_lock(&r->lock);
 	r->stale = true;
 	atomic_fetch_add(&r->aversion, 1); /* the published list is no longer current */
 	pthread_mutex_unlock(&r->lock);
+}
+
+void live_room_counts_held(const struct live_room *r, struct live_stream *st)
+{
+	st->n_questions = r->n_kept;
+	st->n_askers = r->n_askers;
+	st->n_pending = r->n_pending;
+	st->n_clusters = st->n_hot = 0;
+	for (size_t i = 0; i < r->ncl; i++) {
+		const struct live_cluster *k = &r->cl[i];
+		if (k->merged_into)
+			continue;
+		st->n_clusters++;
+		st->n_hot += k->questions >= 2; /* its visible questions */
+	}
+}
+
+bool live_room_counts(int64_t stream_id, struct live_stream *st)
+{
+	struct live_room *r = room_lookup(stream_id);
+	if (!r)
+		return false;
+	pthread_mutex_lock(&r->lock);
+	bool ok = r->built && !r->stale;
+	if (ok)
+		live_room_counts_held(r, st);
+	pthread_mutex_unlock(&r->lock);
+	return ok;
+}
+
+size_t live_room_asked(struct live_room *r, const char *device, int64_t *out, size_t max)
+{
+	if (!r->asked.cap)
+		return 0;
+	const struct live_asked *a = asked_slot(r->asked.v, r->asked.cap, live_room_hash(device));
+	size_t k = 0;
+	for (uint32_t i = a->n; i > 0 && k < max; i--)
+		out[k++] = a->ids[i - 1];
+	return k;
 }
 
 char *live_room_snapshot(struct db *db, int64_t stream_id, uint64_t *version)

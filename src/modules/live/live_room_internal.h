@@ -31,6 +31,7 @@ struct live_set {
 struct live_asked {
 	uint64_t h;
 	uint32_t n, cap;
+	uint32_t kept; /* of them, not rejected (the viewer counts as an asker while > 0) */
 	int64_t *ids;
 };
 
@@ -72,6 +73,10 @@ struct live_room {
 	struct text_wordlist *words;
 	uint64_t words_gen;
 	struct live_asked_map asked; /* every stored question, by device */
+	/* the stream's counts as the staff see them (live_room_counts), kept as questions
+	 * are stored and moderated instead of counted over all of them on every view:
+	 * questions and askers not rejected, questions pending */
+	int64_t n_kept, n_askers, n_pending;
 	/* group commit of viewers' questions: waiting submitters, and whether one leads */
 	pthread_mutex_t qlock;
 	struct submit_waiter *qhead, *qtail;
@@ -88,8 +93,13 @@ struct live_room {
 extern _Atomic uint64_t live_words_gen; /* bumped when any sensitive-word list changes */
 extern struct db *live_room_db;         /* the database the rooms are built from */
 
-/* Notes question id (newer than any noted for device) as device's. */
-void live_room_asked_add(struct live_room *r, const char *device, int64_t id);
+/* Notes question id (newer than any noted for device) as device's, stored with status
+ * ("pending", "visible" or "rejected"): the stream's counts follow. */
+void live_room_asked_add(struct live_room *r, const char *device, int64_t id,
+			 const char *status);
+/* A stored question of device moderated from status from to status to: the counts follow. */
+void live_room_counts_moved(struct live_room *r, const char *device, const char *from,
+			    const char *to);
 
 /* A 64-bit hash of a string (never 0), and adding one to a set; true when it was new. */
 uint64_t live_room_hash(const char *s);

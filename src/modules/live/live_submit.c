@@ -181,7 +181,7 @@ static void room_apply(struct live_room *r, struct placed *p)
 {
 	if (p->dup || !p->id)
 		return;
-	live_room_asked_add(r, p->in->device, p->id);
+	live_room_asked_add(r, p->in->device, p->id, p->status);
 	if (!p->cluster_id)
 		return;
 	struct live_cluster *k = live_room_cluster(r, p->cluster_id);
@@ -581,6 +581,7 @@ int live_room_moderate(struct db *db, struct live_room *r, int64_t qid, bool app
 		goto done;
 	}
 	*cluster_id = m.cluster_id;
+	live_room_counts_moved(r, m.q->device, m.q->status, approve ? "visible" : "rejected");
 	if (m.cluster_id) {
 		struct live_cluster *k = live_room_cluster(r, m.cluster_id);
 		if (!k) {
