@@ -453,6 +453,18 @@ static double cl_doc_sim(const struct text_shingles *q, const struct cl_doc *d)
 	return shingle_score(q->total, d->total, q->intent, d->intent, shared);
 }
 
+/* The most cl_doc_sim(q, d) can be: the lighter set's weight all shared (halved when they
+ * ask different things, as shingle_score), raised by 1e-4 against float rounding (shared
+ * weight summed in another order than the totals). */
+static inline double cl_doc_bound(const struct text_shingles *q, const struct cl_doc *d)
+{
+	float lo = q->total < d->total ? q->total : d->total;
+	if (q->intent && d->intent && !(q->intent & d->intent))
+		lo *= 0.5f;
+	double uni = (double)q->total + d->total - lo;
+	return uni > 0 ? lo / uni * (1 + 1e-4) : 0.0;
+}
+
 /* Sets the cluster's title to the display form of its representative (once per change of
  * representative, so that reading a title costs nothing). Without a title block (empty
  * display form, out of memory) the title is the representative as given. */
@@ -763,6 +775,16 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		if (cw[k] < top * CL_CAND_RATIO)
 			continue; /* far behind the best overlap: not worth scoring */
 		const struct cl_cluster *cl = &c->clusters[cand[k]];
+		/* the most each member's similarity can be, from the weights alone: the cluster
+		 * is passed over without comparing a shingle when even those cannot reach */
+		double after[CL_MEMBERS]; /* the bounds of the members after each, summed */
+		double all = 0;
+		for (uint32_t j = cl->ndocs; j-- > 0;) {
+			after[j] = all;
+			all += cl_doc_bound(q, &cl->docs[j]);
+		}
+		if (all < c->threshold * cl->ndocs || all < best.score * cl->ndocs)
+			continue;
 		for (uint32_t j = 1; j < cl->ndocs; j++)
 			cl_doc_prefetch(&cl->docs[j]);
 		/* average link over the stored members: one stray member does not drag in
@@ -771,8 +793,8 @@ static struct cl_best cl_find(const struct text_clusterer *c, const struct text_
 		uint32_t j = 0;
 		for (; j < cl->ndocs; j++) {
 			sum += cl_doc_sim(q, &cl->docs[j]);
-			/* the best the average can still be, every other member a perfect 1 */
-			double reach = (sum + (cl->ndocs - j - 1)) / cl->ndocs;
+			/* the best the average can still be, every other member at its bound */
+			double reach = (sum + after[j]) / cl->ndocs;
 			if (reach < c->threshold || reach < best.score)
 				break;
 		}
