@@ -4,7 +4,9 @@ long each update takes to reach every viewer; then a join burst of new viewers p
 
 The viewers are bench/sse/sse_client.c (built here with cc), split over several processes so
 each stays within the descriptor limit. The server is one `tala serve` on a demo database
-(bench/common.py). A question is posted, then GET …/hot gives the version that includes it;
+(bench/common.py). In the join burst each new viewer first opens the stream's join page
+(`GET /api/v1/public/streams/{code}`), then the events on the same connection, as the web app
+does. A question is posted, then GET …/hot gives the version that includes it;
 an update counts as delivered to a viewer when the viewer receives an event with that
 version or a later one (the hub coalesces: viewers get the latest list, never a backlog).
 Only viewers subscribed before the post count for it.
@@ -23,6 +25,7 @@ import json
 import math
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -47,7 +50,8 @@ def build_client(tmp):
     return exe
 
 
-def start_clients(exe, port, path, total, procs, rate, seconds, stopfile, tmp, tag, bind=None):
+def start_clients(exe, port, path, total, procs, rate, seconds, stopfile, tmp, tag, bind=None,
+                  page=None):
     out = []
     for i in range(procs):
         n = total // procs + (1 if i < total % procs else 0)
@@ -58,6 +62,8 @@ def start_clients(exe, port, path, total, procs, rate, seconds, stopfile, tmp, t
             argv += ['-r', str(rate / procs)]
         if bind:
             argv += ['-b', '127.0.0.%d' % (bind + i)]
+        if page:
+            argv += ['-J', page]
         out.append((subprocess.Popen(argv, stderr=subprocess.PIPE), o))
     return out
 
@@ -71,7 +77,7 @@ def collect(clients, timeout):
             p.kill()
             _, err = p.communicate()
         summary.append(err.decode().strip())
-        recs, conns = {}, {}
+        recs, conns, pages = {}, {}, {}
         if not os.path.exists(o):
             continue
         with open(o) as f:
@@ -84,10 +90,12 @@ def collect(clients, timeout):
                     fails[reason] = fails.get(reason, 0) + 1
                 elif parts[0] == 'r':
                     recs.setdefault(int(parts[1]), []).append((int(parts[3]), int(parts[2])))
+                elif parts[0] == 'p':
+                    pages[int(parts[1])] = int(parts[2])
         for v, (c_us, first_us) in conns.items():
             r = sorted(recs.get(v, []))
             viewers.append({'connect': c_us, 'first': first_us, 'times': [t for t, _ in r],
-                            'ids': [i for _, i in r]})
+                            'ids': [i for _, i in r], 'page': pages.get(v, -1)})
     return viewers, fails, summary
 
 
@@ -229,8 +237,15 @@ def run_mode(args, mode, exe, tmp):
                 time.sleep(0.2)
         join_n = min(int(args.join_rate * args.join_seconds), cap)
         stop2 = os.path.join(tmp, 'stop2-%d' % mode)
+        # each new viewer opens the join page first, as a phone from the QR code does, then
+        # asks for the events on the same connection
+        con = sqlite3.connect(srv.db)
+        code = con.execute('SELECT join_code FROM streams WHERE id = ?', (srv.stream,)).fetchone()[0]
+        con.close()
+        page = '/api/v1/public/streams/%s' % code
         jclients = start_clients(exe, srv.port, path, join_n, procs, args.join_rate,
-                                 args.join_seconds + 30, stop2, tmp, 'join%d-' % mode, bind=2)
+                                 args.join_seconds + 30, stop2, tmp, 'join%d-' % mode, bind=2,
+                                 page=page)
         jposted = []
         t_end = time.time() + join_n / args.join_rate
         k = 0
@@ -243,6 +258,7 @@ def run_mode(args, mode, exe, tmp):
         open(stop2, 'w').close()
         jviewers, jfails, jsummary = collect(jclients, 60)
         jfirst = [(w['first'] - w['connect']) / 1000.0 for w in jviewers if w['first'] >= 0]
+        jpage = [(w['page'] - w['connect']) / 1000.0 for w in jviewers if w['page'] >= 0]
         jper_update, jsingles, jmissed = delivery(jviewers, jposted)
     finally:
         srv.stop()
@@ -284,7 +300,9 @@ def run_mode(args, mode, exe, tmp):
                args.join_rate, join_n / args.join_rate, join_n),
            '| join burst: subscribed / refused or dropped | %d / %s |' % (
                len(jfirst), jfails_s),
-           '| join burst: connect → first event, ms: p50 / p99 / max | %s |' % pct(jfirst),
+           '| join burst: connect → the join page (`GET /api/v1/public/streams/{code}`), ms: '
+           'p50 / p99 / max | %s |' % pct(jpage),
+           '| join burst: connect → first event (after the page), ms: p50 / p99 / max | %s |' % pct(jfirst),
            '| join burst: %d updates, time until every viewer had it, ms: p50 / p99 / max | %s |' % (
                len(jposted), pct(jper_update)),
            '| join burst: deliveries missed | %d |' % jmissed, '']

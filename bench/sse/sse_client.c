@@ -5,9 +5,13 @@
  *   c <viewer> <connect_us> <first_event_us>|-1          one per viewer that connected
  *   r <viewer> <id> <us>                                  one per event id received
  *   f <viewer> <reason>                                   one per viewer refused or failed
- * to OUT (times: CLOCK_REALTIME microseconds) and a summary on stderr.
+ *   p <viewer> <page_us>                                  with -J: when it had the page
+ * to OUT (times: CLOCK_REALTIME microseconds) and a summary on stderr. With -J PAGE, each
+ * viewer first fetches GET PAGE (the join page a phone opens from the QR code) and then asks
+ * for the events on the same connection, as the web app does.
  * epoll, non-blocking sockets, one thread. Build: cc -O2 -o sse_client sse_client.c
- * Usage: sse_client -p PORT -P PATH -n N [-r RATE] [-t SECONDS] [-b BINDADDR] [-s STOPFILE] -o OUT */
+ * Usage: sse_client -p PORT -P PATH -n N [-r RATE] [-t SECONDS] [-b BINDADDR] [-s STOPFILE]
+ *        [-J PAGE] -o OUT */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,17 +21,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-enum { ST_CONNECTING, ST_HEADERS, ST_SIZE, ST_DATA, ST_DATA_CRLF, ST_DONE };
+enum { ST_CONNECTING, ST_PAGE_HEADERS, ST_PAGE_BODY, ST_HEADERS, ST_SIZE, ST_DATA,
+       ST_DATA_CRLF, ST_DONE };
 
 struct viewer {
 	int fd, state;
-	long long connect_us, first_us;
+	long long connect_us, first_us, page_us;
+	size_t page_left; /* the page's body bytes still to come (its Content-Length) */
 	size_t chunk_left; /* bytes left in the current chunk */
 	unsigned hdr_match;  /* how much of "\r\n\r\n" has been seen */
 	int status;
@@ -47,8 +54,8 @@ struct rec {
 static struct viewer *vs;
 static struct rec *recs;
 static size_t nrecs, caprecs;
-static char request[512];
-static size_t request_len;
+static char request[512], page_request[512];
+static size_t request_len, page_request_len;
 
 static long long now_us(void)
 {
@@ -81,12 +88,62 @@ static void body_line_end(struct viewer *w, int v)
 	w->line_len = 0;
 }
 
+/* The page is in: ask for the events on the same connection. */
+static void page_done(struct viewer *w)
+{
+	w->page_us = now_us();
+	w->status = 0;
+	w->line_len = 0;
+	w->hdr_match = 0;
+	if (write(w->fd, request, request_len) != (ssize_t)request_len) {
+		w->fail = "write";
+		w->state = ST_DONE;
+		return;
+	}
+	w->state = ST_HEADERS;
+}
+
 /* Feeds received bytes through the HTTP/chunked state machine. */
 static void feed(struct viewer *w, int v, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n && w->state != ST_DONE; i++) {
 		char c = p[i];
 		switch (w->state) {
+		case ST_PAGE_HEADERS:
+			/* the status line, then each header line for Content-Length */
+			if (c == '\n') {
+				w->line[w->line_len < sizeof(w->line) ? w->line_len : sizeof(w->line) - 1] = 0;
+				if (w->status == 0) /* "HTTP/1.1 200 OK" */
+					w->status = w->line_len >= 12 ? atoi(w->line + 9) : -1;
+				else if (strncasecmp(w->line, "content-length:", 15) == 0)
+					w->page_left = strtoul(w->line + 15, NULL, 10);
+				w->line_len = 0;
+			} else if (c != '\r' && w->line_len < sizeof(w->line) - 1) {
+				w->line[w->line_len++] = c;
+			}
+			if (c == "\r\n\r\n"[w->hdr_match])
+				w->hdr_match++;
+			else
+				w->hdr_match = c == '\r' ? 1 : 0;
+			if (w->hdr_match == 4) {
+				if (w->status != 200) {
+					w->fail = "page status";
+					w->state = ST_DONE;
+				} else if (w->page_left == 0) {
+					page_done(w);
+				} else {
+					w->state = ST_PAGE_BODY;
+				}
+			}
+			break;
+		case ST_PAGE_BODY: {
+			size_t span = n - i < w->page_left ? n - i : w->page_left;
+			w->page_left -= span;
+			i += span - 1;
+			if (w->page_left == 0)
+				page_done(w);
+			break;
+		}
 		case ST_HEADERS:
 			if (w->status == 0 && w->line_len < 12) {
 				w->line[w->line_len++] = c;
@@ -158,7 +215,7 @@ static void feed(struct viewer *w, int v, const char *p, size_t n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: sse_client -p PORT -P PATH -n N [-r RATE] [-t SECONDS] "
-			"[-b BINDADDR] [-s STOPFILE] -o OUT\n");
+			"[-b BINDADDR] [-s STOPFILE] [-J PAGE] -o OUT\n");
 	exit(2);
 }
 
@@ -166,8 +223,8 @@ int main(int argc, char **argv)
 {
 	int port = 0, n = 0, opt;
 	double rate = 0, seconds = 30;
-	const char *path = NULL, *out = NULL, *bind_addr = NULL, *stopfile = NULL;
-	while ((opt = getopt(argc, argv, "p:P:n:r:t:b:s:o:")) != -1) {
+	const char *path = NULL, *out = NULL, *bind_addr = NULL, *stopfile = NULL, *page = NULL;
+	while ((opt = getopt(argc, argv, "p:P:n:r:t:b:s:J:o:")) != -1) {
 		switch (opt) {
 		case 'p': port = atoi(optarg); break;
 		case 'P': path = optarg; break;
@@ -176,6 +233,7 @@ int main(int argc, char **argv)
 		case 't': seconds = atof(optarg); break;
 		case 'b': bind_addr = optarg; break;
 		case 's': stopfile = optarg; break;
+		case 'J': page = optarg; break;
 		case 'o': out = optarg; break;
 		default: usage();
 		}
@@ -195,6 +253,10 @@ int main(int argc, char **argv)
 	request_len = (size_t)snprintf(request, sizeof(request),
 				       "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
 				       "Accept: text/event-stream\r\n\r\n", path, port);
+	if (page)
+		page_request_len = (size_t)snprintf(page_request, sizeof(page_request),
+						    "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+						    "Accept: application/json\r\n\r\n", page, port);
 	vs = calloc((size_t)n, sizeof(*vs));
 	int ep = epoll_create1(0);
 	if (!vs || ep < 0) {
@@ -219,7 +281,7 @@ int main(int argc, char **argv)
 			due = n;
 		for (int k = 0; opened < due && k < 2000; k++, opened++) {
 			struct viewer *w = &vs[opened];
-			w->first_us = -1;
+			w->first_us = w->page_us = -1;
 			w->connect_us = now_us();
 			w->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 			if (w->fd < 0) {
@@ -270,11 +332,13 @@ int main(int argc, char **argv)
 					w->fail = "refused";
 					goto drop;
 				}
-				if (write(w->fd, request, request_len) != (ssize_t)request_len) {
+				const char *req = page ? page_request : request;
+				size_t len = page ? page_request_len : request_len;
+				if (write(w->fd, req, len) != (ssize_t)len) {
 					w->fail = "write";
 					goto drop;
 				}
-				w->state = ST_HEADERS;
+				w->state = page ? ST_PAGE_HEADERS : ST_HEADERS;
 				struct epoll_event e = {.events = EPOLLIN | EPOLLRDHUP, .data.u32 = (uint32_t)v};
 				epoll_ctl(ep, EPOLL_CTL_MOD, w->fd, &e);
 				continue;
@@ -315,6 +379,8 @@ int main(int argc, char **argv)
 			fprintf(f, "f %d %s\n", v, vs[v].fail);
 		else
 			fprintf(f, "c %d %lld %lld\n", v, vs[v].connect_us, vs[v].first_us);
+		if (vs[v].page_us >= 0)
+			fprintf(f, "p %d %lld\n", v, vs[v].page_us);
 	}
 	for (size_t i = 0; i < nrecs; i++)
 		fprintf(f, "r %d %llu %lld\n", recs[i].viewer, recs[i].id, recs[i].us);
