@@ -95,6 +95,17 @@ void live_room_counts_moved(struct live_room *r, const char *device, const char 
 		r->n_askers -= --a->kept == 0;
 }
 
+size_t live_room_asked(struct live_room *r, const char *device, int64_t *out, size_t max)
+{
+	if (!r->asked.cap)
+		return 0;
+	const struct live_asked *a = asked_slot(r->asked.v, r->asked.cap, live_room_hash(device));
+	size_t k = 0;
+	for (uint32_t i = a->n; i > 0 && k < max; i--)
+		out[k++] = a->ids[i - 1];
+	return k;
+}
+
 bool live_room_set_add(struct live_set *s, uint64_t h)
 {
 	if ((s->n + 1) * 2 > s->cap) {
@@ -472,17 +483,6 @@ bool live_room_counts(int64_t stream_id, struct live_stream *st)
 		live_room_counts_held(r, st);
 	pthread_mutex_unlock(&r->lock);
 	return ok;
-}
-
-size_t live_room_asked(struct live_room *r, const char *device, int64_t *out, size_t max)
-{
-	if (!r->asked.cap)
-		return 0;
-	const struct live_asked *a = asked_slot(r->asked.v, r->asked.cap, live_room_hash(device));
-	size_t k = 0;
-	for (uint32_t i = a->n; i > 0 && k < max; i--)
-		out[k++] = a->ids[i - 1];
-	return k;
 }
 
 char *live_room_snapshot(struct db *db, int64_t stream_id, uint64_t *version)
