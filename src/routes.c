@@ -5,6 +5,7 @@
 #include "audit/audit_api.h"
 #include "auth/auth_api.h"
 #include "core/clock.h"
+#include "modules/live/live.h"
 #include "modules/live/live_api.h"
 #include "modules/live/live_faq.h"
 #include "modules/live/live_report.h"
@@ -19,8 +20,9 @@
 static int routes_healthz(struct http_req *r)
 {
 	return http_reply_json(r, 200,
-			       json_pack("{s:s, s:s, s:s}", "status", "ok", "db",
-					 db_backend_name(r->db), "version", TALA_VERSION));
+			       json_pack("{s:s, s:s, s:s, s:I}", "status", "ok", "db",
+					 db_backend_name(r->db), "version", TALA_VERSION,
+					 "live_rooms", (json_int_t)live_rooms_built()));
 }
 
 /* POST /api/v1/test/clock {"advance_ms":N} — only with TALA_TEST_CLOCK=1. */

@@ -1,4 +1,5 @@
-"""GET /healthz reports the backend in use and the version."""
+"""GET /healthz reports the backend in use, the version and the live streams' rooms in
+memory."""
 import re
 import unittest
 
@@ -11,8 +12,10 @@ class HealthTest(ServerTestCase):
         r = self.new_client().get("/healthz")
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.headers["Content-Type"].startswith("application/json"), r.headers)
-        self.assertEqual(set(r.json), {"status", "db", "version"})
+        self.assertEqual(set(r.json), {"status", "db", "version", "live_rooms"})
         self.assertEqual(r.json["status"], "ok")
+        self.assertIsInstance(r.json["live_rooms"], int)
+        self.assertGreaterEqual(r.json["live_rooms"], 0)
         self.assertEqual(r.json["db"], harness.backend())
         self.assertRegex(r.json["version"], r"^\d+\.\d+\.\d+")
 

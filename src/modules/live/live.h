@@ -108,5 +108,8 @@ void live_room_forget(int64_t stream_id);
 
 /* Frees every room (at exit). */
 void live_rooms_free(void);
+/* How many streams' rooms are built in memory now (/healthz shows it). Rooms of ended
+ * streams unused for 10 minutes are emptied. */
+size_t live_rooms_built(void);
 
 #endif

@@ -139,6 +139,10 @@ static const char *const status_names[] = {"open", "answered", "deferred"};
 enum { ROOM_BUCKETS = 1024 };
 static pthread_rwlock_t rooms_lock = PTHREAD_RWLOCK_INITIALIZER; /* the table, not the rooms */
 static struct live_room *rooms[ROOM_BUCKETS];
+/* An ended stream's room unused this long is emptied (rooms_sweep), looked for this often. */
+enum { LIVE_ROOM_IDLE_MS = 10 * 60 * 1000, LIVE_ROOM_SWEEP_MS = 60 * 1000 };
+static _Atomic int64_t rooms_next_sweep;
+static _Atomic size_t rooms_built; /* rooms with built set */
 _Atomic uint64_t live_words_gen = 1;
 struct db *live_room_db; /* the database the rooms are built from (one per process) */
 
@@ -339,6 +343,8 @@ int live_room_build(struct db *db, struct live_room *r)
 	live_room_set_words(r, l.words, l.nwords);
 	r->words_gen = gen;
 	live_load_free(&l);
+	if (!r->built)
+		atomic_fetch_add(&rooms_built, 1);
 	r->built = true;
 	r->stale = false;
 	live_room_changed(r);
@@ -367,16 +373,61 @@ static int exists_tx(struct db_conn *c, void *ctx)
 	return n > 0 ? 1 : 0;
 }
 
-/* The room of stream_id from the table (created for a stream that exists), not locked. */
-int live_room_find(struct db *db, int64_t stream_id, struct live_room **out)
+/* The room of stream_id when the table has one (never created here), not locked. */
+static struct live_room *room_lookup(int64_t stream_id)
 {
-	live_room_db = db;
-	size_t b = (size_t)stream_id % ROOM_BUCKETS;
 	pthread_rwlock_rdlock(&rooms_lock);
-	struct live_room *r = rooms[b];
+	struct live_room *r = rooms[(size_t)stream_id % ROOM_BUCKETS];
 	while (r && r->stream_id != stream_id)
 		r = r->next;
 	pthread_rwlock_unlock(&rooms_lock);
+	return r;
+}
+
+/* Empties the rooms of ended streams nobody has used for LIVE_ROOM_IDLE_MS (their
+ * clusterer, hot questions and askers: megabytes for a big stream), so that a server running
+ * for months holds the rooms of its recent streams only; a room emptied is built again from
+ * the database on its next use (as after a restart). Rooms busy now are left for next time. */
+static void rooms_sweep(int64_t now)
+{
+	pthread_rwlock_rdlock(&rooms_lock);
+	for (size_t b = 0; b < ROOM_BUCKETS; b++) {
+		for (struct live_room *r = rooms[b]; r; r = r->next) {
+			if (pthread_mutex_trylock(&r->lock) != 0)
+				continue;
+			pthread_mutex_lock(&r->qlock);
+			bool queued = r->qhead || r->leading || r->scheduled;
+			pthread_mutex_unlock(&r->qlock);
+			if (r->built && !queued && strcmp(r->status, "ended") == 0 &&
+			    now - r->used_ms >= LIVE_ROOM_IDLE_MS) {
+				room_clear(r);
+				r->built = false;
+				atomic_fetch_sub(&rooms_built, 1);
+				log_info("live: stream %lld's room emptied (ended, idle)",
+					 (long long)r->stream_id);
+			}
+			pthread_mutex_unlock(&r->lock);
+		}
+	}
+	pthread_rwlock_unlock(&rooms_lock);
+}
+
+size_t live_rooms_built(void)
+{
+	return atomic_load(&rooms_built);
+}
+
+/* The room of stream_id from the table (created for a stream that exists), not locked. At
+ * most once a LIVE_ROOM_SWEEP_MS, the caller first sweeps the idle rooms out (rooms_sweep). */
+int live_room_find(struct db *db, int64_t stream_id, struct live_room **out)
+{
+	live_room_db = db;
+	int64_t now = clock_now_ms(), due = atomic_load(&rooms_next_sweep);
+	if (now >= due &&
+	    atomic_compare_exchange_strong(&rooms_next_sweep, &due, now + LIVE_ROOM_SWEEP_MS))
+		rooms_sweep(now);
+	size_t b = (size_t)stream_id % ROOM_BUCKETS;
+	struct live_room *r = room_lookup(stream_id);
 	if (!r) {
 		/* Only streams that exist get a room: unknown ids must not grow the table. */
 		struct exists_ctx e = {stream_id};
@@ -407,6 +458,7 @@ int live_room_find(struct db *db, int64_t stream_id, struct live_room **out)
 int live_room_lock(struct db *db, struct live_room *r)
 {
 	pthread_mutex_lock(&r->lock);
+	r->used_ms = clock_now_ms();
 	if (!r->built || r->stale) {
 		int rc = live_room_build(db, r);
 		if (rc < 0) {
@@ -433,17 +485,6 @@ int live_room_acquire(struct db *db, int64_t stream_id, struct live_room **out)
 void live_room_release(struct live_room *room)
 {
 	pthread_mutex_unlock(&room->lock);
-}
-
-/* The room of stream_id when the table has one (never created here), not locked. */
-static struct live_room *room_lookup(int64_t stream_id)
-{
-	pthread_rwlock_rdlock(&rooms_lock);
-	struct live_room *r = rooms[(size_t)stream_id % ROOM_BUCKETS];
-	while (r && r->stream_id != stream_id)
-		r = r->next;
-	pthread_rwlock_unlock(&rooms_lock);
-	return r;
 }
 
 void live_room_forget(int64_t stream_id)

@@ -57,6 +57,7 @@ struct live_room {
 	int64_t stream_id, county_id;
 	pthread_mutex_t lock;
 	bool built, stale;
+	int64_t used_ms; /* last locked: an ended stream's room idle 10 min is emptied */
 	char status[16];
 	struct text_clusterer *tc;
 	int64_t *emap; /* engine cluster → hot question id (0: none) */
