@@ -387,29 +387,41 @@ static struct live_room *room_lookup(int64_t stream_id)
 /* Empties the rooms of ended streams nobody has used for LIVE_ROOM_IDLE_MS (their
  * clusterer, hot questions and askers: megabytes for a big stream), so that a server running
  * for months holds the rooms of its recent streams only; a room emptied is built again from
- * the database on its next use (as after a restart). Rooms busy now are left for next time. */
+ * the database on its next use (as after a restart). Rooms busy now are left for next time.
+ * The table's lock is not held while a room is freed (a room, once in the table, stays). */
 static void rooms_sweep(int64_t now)
 {
+	struct live_room **all = NULL;
+	size_t n = 0, cap = 0;
 	pthread_rwlock_rdlock(&rooms_lock);
 	for (size_t b = 0; b < ROOM_BUCKETS; b++) {
 		for (struct live_room *r = rooms[b]; r; r = r->next) {
-			if (pthread_mutex_trylock(&r->lock) != 0)
-				continue;
-			pthread_mutex_lock(&r->qlock);
-			bool queued = r->qhead || r->leading || r->scheduled;
-			pthread_mutex_unlock(&r->qlock);
-			if (r->built && !queued && strcmp(r->status, "ended") == 0 &&
-			    now - r->used_ms >= LIVE_ROOM_IDLE_MS) {
-				room_clear(r);
-				r->built = false;
-				atomic_fetch_sub(&rooms_built, 1);
-				log_info("live: stream %lld's room emptied (ended, idle)",
-					 (long long)r->stream_id);
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				all = xrealloc(all, cap * sizeof(*all));
 			}
-			pthread_mutex_unlock(&r->lock);
+			all[n++] = r;
 		}
 	}
 	pthread_rwlock_unlock(&rooms_lock);
+	for (size_t i = 0; i < n; i++) {
+		struct live_room *r = all[i];
+		if (pthread_mutex_trylock(&r->lock) != 0)
+			continue;
+		pthread_mutex_lock(&r->qlock);
+		bool queued = r->qhead || r->leading || r->scheduled;
+		pthread_mutex_unlock(&r->qlock);
+		if (r->built && !queued && strcmp(r->status, "ended") == 0 &&
+		    now - r->used_ms >= LIVE_ROOM_IDLE_MS) {
+			room_clear(r);
+			r->built = false;
+			atomic_fetch_sub(&rooms_built, 1);
+			log_info("live: stream %lld's room emptied (ended, idle)",
+				 (long long)r->stream_id);
+		}
+		pthread_mutex_unlock(&r->lock);
+	}
+	free(all);
 }
 
 size_t live_rooms_built(void)
