@@ -1,9 +1,10 @@
-"""The staff's stream counts (questions, askers, clusters, hot questions (热点问题), pending)
-come from the stream's room while it is built (live_room_counts), kept as questions come in
-and are moderated, and from the database otherwise. Both must say what the database says at
-every step: questions from one device and from several, a sensitive word's pending
-questions approved or rejected, a visible question taken down, a merge and a split, and a
-restart (counted in the database until a viewer's question builds the room again)."""
+"""The staff's stream counts (questions, askers, clusters, hot questions (热点问题), pending),
+in a stream's view and in the list of streams, come from the stream's room while it is built
+(live_room_counts), kept as questions come in and are moderated; otherwise from the
+database, and those are kept in the room until the stream's questions next change. All must
+say what the database says at every step: questions from one device and from several, a
+sensitive word's pending questions approved or rejected, a visible question taken down, a
+merge and a split, the end, a moderation after it, a restart, and a room emptied when idle."""
 import unittest
 
 from test_live_common import LiveCase, uniq
@@ -31,13 +32,22 @@ class StreamCountsTest(LiveCase):
         self.assertEqual(r.status, 200, r)
         return r.json["counts"]
 
+    def list_counts(self, sid):
+        r = type(self).county.get("/api/v1/streams")
+        self.assertEqual(r.status, 200, r)
+        mine = [s["counts"] for s in r.json["items"] if s["id"] == sid]
+        self.assertEqual(len(mine), 1, r.json)
+        return mine[0]
+
     def check(self, sid, want=None):
-        """The API's counts are the database's (and want's, when given)."""
-        got = self.api_counts(sid)
-        self.assertEqual(got, self.db_counts(sid))
+        """The stream's counts, read twice (the second may come from what the first kept),
+        and its counts in the list are the database's (and want's, when given)."""
+        db = self.db_counts(sid)
+        for got in (self.api_counts(sid), self.api_counts(sid), self.list_counts(sid)):
+            self.assertEqual(got, db)
         if want is not None:
-            self.assertEqual(got, dict(zip(KEYS, want)))
-        return got
+            self.assertEqual(db, dict(zip(KEYS, want)))
+        return db
 
     def test_counts_follow_questions_moderation_merges_and_a_restart(self):
         c = type(self).county
@@ -109,6 +119,25 @@ class StreamCountsTest(LiveCase):
         r = c.post("/api/v1/streams/%d/end" % sid)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["counts"], self.db_counts(sid))
+        # Ended, restarted, counted in the database (and kept): a moderation after that
+        # changes what the next view says.
+        srv.stop()
+        srv.start()
+        type(self).county = c = self.login("county")
+        self.check(sid, (5, 4, 3, 0, 2))
+        r = c.post("/api/v1/streams/%d/questions/%d/moderate" % (sid, b["id"]),
+                   json={"action": "reject"})
+        self.assertEqual(r.status, 200, r)
+        self.check(sid, (4, 3, 3, 0, 1))
+        # Emptied when idle (10 minutes after the end): counted in the database again, the
+        # same, and a moderation then still shows.
+        srv.advance_minutes(11)
+        self.list_counts(sid)  # any use of a room sweeps
+        self.check(sid, (4, 3, 3, 0, 1))
+        r = c.post("/api/v1/streams/%d/questions/%d/moderate" % (sid, m["id"]),
+                   json={"action": "reject"})
+        self.assertEqual(r.status, 200, r)
+        self.check(sid, (3, 2, 3, 0, 0))
 
 if __name__ == "__main__":
     unittest.main()

@@ -109,6 +109,24 @@ static int live_run(struct live_ctx *q, db_tx_fn fn, bool write)
 	return http_reply_json(q->r, q->status, q->out);
 }
 
+/* live_run for a handler that ends in stream_out: the counts come from the stream's room
+ * when it knows them, and those the database gave are kept there for the next view. */
+static int live_run_counted(struct live_ctx *q, db_tx_fn fn, bool write)
+{
+	struct live_stream counts;
+	uint64_t changes = 0;
+	if (live_room_counts(q->r->db, q->id, &counts, &changes))
+		q->counted = &counts;
+	if (!q->status)
+		q->status = 200;
+	int rc = write ? db_tx_run(q->r->db, fn, q) : db_read_run(q->r->db, fn, q);
+	if (rc < 0)
+		return live_reply_error(q, rc);
+	if (!q->counted && q->stream)
+		live_room_counts_keep(q->id, changes, q->stream);
+	return http_reply_json(q->r, q->status, q->out);
+}
+
 static const char *stream_object(struct live_ctx *q)
 {
 	return arena_printf(q->r->arena, "stream:%lld", (long long)q->id);
@@ -256,6 +274,10 @@ int live_api_stream_create(struct http_req *r)
 struct list_ctx {
 	struct live_ctx q;
 	const char *status;
+	struct live_stream **v; /* the streams listed */
+	size_t n;
+	bool *known;       /* v[i]'s counts came from its room */
+	uint64_t *changes; /* else the room's change count when they were asked for */
 };
 
 static int streams_list_tx(struct db_conn *c, void *ctx)
@@ -269,10 +291,21 @@ static int streams_list_tx(struct db_conn *c, void *ctx)
 		return LIVE_FORBIDDEN;
 	if (rc < 0)
 		return rc;
-	json_t *items = json_array();
-	q->out = json_pack("{s:o}", "items", items);
-	rc = live_store_streams_json(c, q->r->arena, q->node->path, x->status, items);
-	return rc < 0 ? rc : 0;
+	return live_store_streams(c, q->r->arena, q->node->path, x->status, &x->v, &x->n);
+}
+
+/* The counts of the listed streams their rooms did not know. */
+static int streams_count_tx(struct db_conn *c, void *ctx)
+{
+	struct list_ctx *x = ctx;
+	for (size_t i = 0; i < x->n; i++) {
+		if (x->known[i])
+			continue;
+		int rc = live_store_stream_counts(c, x->v[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 int live_api_streams_list(struct http_req *r)
@@ -287,7 +320,31 @@ int live_api_streams_list(struct http_req *r)
 	    strcmp(x.status, "ended") != 0)
 		return http_reply_problem(r, "request.bad_query", "status: scheduled, live or ended",
 					  "status");
-	return live_run(&x.q, streams_list_tx, false);
+	/* The list, then each stream's counts from its room (a live stream's, or an ended one
+	 * counted since its last change), then the rest counted in the database: the rooms are
+	 * never locked inside a transaction. */
+	int rc = db_read_run(r->db, streams_list_tx, &x);
+	if (rc < 0)
+		return live_reply_error(&x.q, rc);
+	x.known = arena_alloc(r->arena, (x.n ? x.n : 1) * sizeof(*x.known));
+	x.changes = arena_alloc(r->arena, (x.n ? x.n : 1) * sizeof(*x.changes));
+	bool all = true;
+	for (size_t i = 0; i < x.n; i++) {
+		x.known[i] = live_room_counts(r->db, x.v[i]->id, x.v[i], &x.changes[i]);
+		all &= x.known[i];
+	}
+	if (!all) {
+		rc = db_read_run(r->db, streams_count_tx, &x);
+		if (rc < 0)
+			return live_reply_error(&x.q, rc);
+	}
+	json_t *items = json_array();
+	for (size_t i = 0; i < x.n; i++) {
+		if (!x.known[i])
+			live_room_counts_keep(x.v[i]->id, x.changes[i], x.v[i]);
+		json_array_append_new(items, live_stream_json(x.v[i]));
+	}
+	return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
 static int stream_get_tx(struct db_conn *c, void *ctx)
@@ -304,10 +361,7 @@ int live_api_stream_get(struct http_req *r)
 	struct live_ctx q = {.r = r, .action = "live.stream.read"};
 	if (live_param_id(r, 0, &q.id) < 0)
 		return HTTP_DONE;
-	struct live_stream counts;
-	if (live_room_counts(q.id, &counts)) /* a host's console reads this every few seconds */
-		q.counted = &counts;
-	return live_run(&q, stream_get_tx, false);
+	return live_run_counted(&q, stream_get_tx, false); /* a host's console reads it often */
 }
 
 static int stream_update_tx(struct db_conn *c, void *ctx)
@@ -354,10 +408,7 @@ int live_api_stream_update(struct http_req *r)
 		return HTTP_DONE;
 	if (stream_fields(r, &x.f, false) < 0)
 		return HTTP_DONE;
-	struct live_stream counts;
-	if (live_room_counts(x.q.id, &counts))
-		x.q.counted = &counts;
-	return live_run(&x.q, stream_update_tx, true);
+	return live_run_counted(&x.q, stream_update_tx, true);
 }
 
 struct transition_ctx {

@@ -36,9 +36,10 @@ int live_store_stream_by_code(struct db_conn *c, struct arena *a, const char *co
 int live_store_stream_counts(struct db_conn *c, struct live_stream *st);
 /* The API's stream object. */
 json_t *live_stream_json(const struct live_stream *s);
-/* Appends streams under path (status NULL: any) newest first. */
-int live_store_streams_json(struct db_conn *c, struct arena *a, const char *path,
-			    const char *status, json_t *items);
+/* The streams under path (status NULL: any), newest first, at most 500, their counts 0: an
+ * arena array in *out. */
+int live_store_streams(struct db_conn *c, struct arena *a, const char *path, const char *status,
+		       struct live_stream ***out, size_t *n);
 int live_store_join_code_taken(struct db_conn *c, const char *code);
 int live_store_stream_insert(struct db_conn *c, const struct live_stream *s, int64_t user_id,
 			     int64_t *id);
@@ -167,10 +168,16 @@ int64_t live_room_pinned(const struct live_room *room);
 /* "scheduled", "live" or "ended". */
 const char *live_room_stream_status(const struct live_room *room);
 /* The staff's counts of stream_id (questions, askers, clusters, pending, hot: as
- * live_store_stream_counts) from its room when one is built and current: true then. A live
- * stream's room is, and its counts cost nothing; otherwise the caller counts in the database
- * (a view does not build a room). Takes the room lock: never inside a transaction. */
-bool live_room_counts(int64_t stream_id, struct live_stream *st);
+ * live_store_stream_counts) from its room: true when the room is built (a live stream's
+ * is), or has the database's counts from since its last change. Otherwise the caller counts
+ * in the database and hands the counts to live_room_counts_keep with *changes, so that an
+ * ended stream is counted once, not on every view (a view builds no room). Takes the room
+ * lock: never inside a transaction. */
+bool live_room_counts(struct db *db, int64_t stream_id, struct live_stream *st,
+		      uint64_t *changes);
+/* Keeps counts the database gave after live_room_counts said *changes, unless the stream's
+ * questions changed since (then they may be either side of the change). */
+void live_room_counts_keep(int64_t stream_id, uint64_t changes, const struct live_stream *st);
 /* The same from a room the caller holds (live_room_acquire). */
 void live_room_counts_held(const struct live_room *room, struct live_stream *st);
 /* Rebuilds the room from the database now (after merges and splits). */

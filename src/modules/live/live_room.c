@@ -69,6 +69,7 @@ void live_room_asked_add(struct live_room *r, const char *device, int64_t id,
 		a->ids = xrealloc(a->ids, a->cap * sizeof(*a->ids));
 	}
 	a->ids[a->n++] = id;
+	r->changes++;
 	if (strcmp(status, "rejected") == 0)
 		return;
 	r->n_kept++;
@@ -84,6 +85,7 @@ void live_room_counts_moved(struct live_room *r, const char *device, const char 
 	struct live_asked *a = asked_slot(r->asked.v, r->asked.cap, live_room_hash(device));
 	if (!a->h)
 		return; /* not a question of this room */
+	r->changes++;
 	bool was = strcmp(from, "rejected") != 0, is = strcmp(to, "rejected") != 0;
 	r->n_pending += (strcmp(to, "pending") == 0) - (strcmp(from, "pending") == 0);
 	if (was == is)
@@ -346,6 +348,7 @@ int live_room_build(struct db *db, struct live_room *r)
 	if (!r->built)
 		atomic_fetch_add(&rooms_built, 1);
 	r->built = true;
+	r->changes++;
 	r->stale = false;
 	live_room_changed(r);
 	return 0;
@@ -506,6 +509,7 @@ void live_room_forget(int64_t stream_id)
 		return;
 	pthread_mutex_lock(&r->lock);
 	r->stale = true;
+	r->changes++; /* counts kept from the database are no longer either */
 	atomic_fetch_add(&r->aversion, 1); /* the published list is no longer current */
 	pthread_mutex_unlock(&r->lock);
 }
@@ -525,17 +529,47 @@ void live_room_counts_held(const struct live_room *r, struct live_stream *st)
 	}
 }
 
-bool live_room_counts(int64_t stream_id, struct live_stream *st)
+bool live_room_counts(struct db *db, int64_t stream_id, struct live_stream *st,
+		      uint64_t *changes)
+{
+	struct live_room *r = NULL;
+	*changes = 0;
+	if (live_room_find(db, stream_id, &r) < 0)
+		return false; /* no such stream (the caller's transaction says so) */
+	pthread_mutex_lock(&r->lock);
+	bool ok = r->built && !r->stale;
+	if (ok) {
+		live_room_counts_held(r, st);
+	} else if (r->have_counted && r->counted_at == r->changes) {
+		st->n_questions = r->counted[0];
+		st->n_askers = r->counted[1];
+		st->n_clusters = r->counted[2];
+		st->n_pending = r->counted[3];
+		st->n_hot = r->counted[4];
+		ok = true;
+	}
+	*changes = r->changes;
+	pthread_mutex_unlock(&r->lock);
+	return ok;
+}
+
+void live_room_counts_keep(int64_t stream_id, uint64_t changes, const struct live_stream *st)
 {
 	struct live_room *r = room_lookup(stream_id);
 	if (!r)
-		return false;
+		return;
 	pthread_mutex_lock(&r->lock);
-	bool ok = r->built && !r->stale;
-	if (ok)
-		live_room_counts_held(r, st);
+	/* a change since they were asked for may or may not be in them: not kept then */
+	if (r->changes == changes) {
+		r->counted[0] = st->n_questions;
+		r->counted[1] = st->n_askers;
+		r->counted[2] = st->n_clusters;
+		r->counted[3] = st->n_pending;
+		r->counted[4] = st->n_hot;
+		r->counted_at = changes;
+		r->have_counted = true;
+	}
 	pthread_mutex_unlock(&r->lock);
-	return ok;
 }
 
 char *live_room_snapshot(struct db *db, int64_t stream_id, uint64_t *version)

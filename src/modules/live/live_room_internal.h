@@ -78,6 +78,12 @@ struct live_room {
 	 * are stored and moderated instead of counted over all of them on every view:
 	 * questions and askers not rejected, questions pending */
 	int64_t n_kept, n_askers, n_pending;
+	/* bumped by every change of those counts (stored questions, moderation, a build); the
+	 * counts the database gave for the stream when the room was not built, and the value
+	 * of changes they were counted at: valid while it is current */
+	uint64_t changes, counted_at;
+	bool have_counted;
+	int64_t counted[5]; /* questions, askers, clusters, pending, hot */
 	/* group commit of viewers' questions: waiting submitters, and whether one leads */
 	pthread_mutex_t qlock;
 	struct submit_waiter *qhead, *qtail;

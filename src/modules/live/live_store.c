@@ -14,8 +14,10 @@
 	"s.platform_url, s.host_name, s.join_code, s.status, s.started_at, s.ended_at, "       \
 	"COALESCE(s.pinned_cluster_id, 0), s.created_at, n.path, n.code, n.name, "
 /* The counts scan all of a stream's questions (COUNT(DISTINCT device) sorts them): ~0.9 s at
- * 110k questions. Only the staff's stream views show them: a stream is read without them
- * (0) and live_store_stream_counts adds them to the one being shown. */
+ * 110k questions. Only the staff's stream views and list show them: streams are read
+ * without them (0), and live_store_stream_counts adds them to those being shown whose room
+ * does not know them (live_room_counts: a live stream's, or one counted since its last
+ * change). */
 #define STREAM_COUNTS                                                                      \
 	"(SELECT COUNT(*) FROM stream_questions q WHERE q.stream_id = s.id "                   \
 	" AND q.status <> 'rejected'), "                                                       \
@@ -37,9 +39,9 @@ static const char SQL_STREAM[] = STREAM_ONE "WHERE s.id = ?";
  * viewer of a join burst makes one. */
 static const char SQL_STREAM_CODE[] = STREAM_ONE "WHERE s.join_code = ?";
 static const char SQL_STREAM_COUNTS[] = "SELECT " STREAM_COUNTS "FROM streams s WHERE s.id = ?";
+/* The list, its counts 0 (the caller adds them: from the rooms, or SQL_STREAM_COUNTS). */
 static const char SQL_STREAMS[] =
-	"SELECT " STREAM_BASE_COLS STREAM_COUNTS STREAM_FROM
-	"WHERE n.path LIKE ? AND (CAST(? AS TEXT) IS NULL OR s.status = ?) "
+	STREAM_ONE "WHERE n.path LIKE ? AND (CAST(? AS TEXT) IS NULL OR s.status = ?) "
 	"ORDER BY COALESCE(s.scheduled_at, s.created_at) DESC, s.id DESC LIMIT 500";
 static const char SQL_CODE_TAKEN[] = "SELECT COUNT(*) FROM streams WHERE join_code = ?";
 static const char SQL_STREAM_INSERT[] =
@@ -277,8 +279,8 @@ json_t *live_stream_json(const struct live_stream *s)
 	return o;
 }
 
-int live_store_streams_json(struct db_conn *c, struct arena *a, const char *path,
-			    const char *status, json_t *items)
+int live_store_streams(struct db_conn *c, struct arena *a, const char *path, const char *status,
+		       struct live_stream ***out, size_t *n)
 {
 	struct db_stmt *s = db_prepare(c, SQL_STREAMS);
 	if (!s)
@@ -288,13 +290,18 @@ int live_store_streams_json(struct db_conn *c, struct arena *a, const char *path
 	db_bind_text(s, 1, like);
 	db_bind_text(s, 2, status);
 	db_bind_text(s, 3, status);
-	int rc, n = 0;
+	enum { MAX = 500 }; /* the query's LIMIT */
+	struct live_stream **v = arena_alloc(a, MAX * sizeof(*v));
+	int rc = 0;
+	size_t k = 0;
 	struct live_stream *x = NULL;
-	while ((rc = stream_row(s, a, &x)) == DB_ROW) {
-		json_array_append_new(items, live_stream_json(x));
-		n++;
-	}
-	return rc < 0 ? rc : n;
+	while (k < MAX && (rc = stream_row(s, a, &x)) == DB_ROW)
+		v[k++] = x;
+	if (k < MAX && rc < 0)
+		return rc;
+	*out = v;
+	*n = k;
+	return 0;
 }
 
 int live_store_join_code_taken(struct db_conn *c, const char *code)
