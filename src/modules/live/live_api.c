@@ -99,11 +99,16 @@ static int live_node(struct db_conn *c, struct live_ctx *q, unsigned roles)
 	return 0;
 }
 
-static int live_run(struct live_ctx *q, db_tx_fn fn, bool write)
+static int live_tx(struct live_ctx *q, db_tx_fn fn, bool write)
 {
 	if (!q->status)
 		q->status = 200;
-	int rc = write ? db_tx_run(q->r->db, fn, q) : db_read_run(q->r->db, fn, q);
+	return write ? db_tx_run(q->r->db, fn, q) : db_read_run(q->r->db, fn, q);
+}
+
+static int live_run(struct live_ctx *q, db_tx_fn fn, bool write)
+{
+	int rc = live_tx(q, fn, write);
 	if (rc < 0)
 		return live_reply_error(q, rc);
 	return http_reply_json(q->r, q->status, q->out);
@@ -113,17 +118,15 @@ static int live_run(struct live_ctx *q, db_tx_fn fn, bool write)
  * when it knows them, and those the database gave are kept there for the next view. */
 static int live_run_counted(struct live_ctx *q, db_tx_fn fn, bool write)
 {
-	struct live_stream counts;
+	struct live_counts counts;
 	uint64_t changes = 0;
 	if (live_room_counts(q->r->db, q->id, &counts, &changes))
 		q->counted = &counts;
-	if (!q->status)
-		q->status = 200;
-	int rc = write ? db_tx_run(q->r->db, fn, q) : db_read_run(q->r->db, fn, q);
+	int rc = live_tx(q, fn, write);
 	if (rc < 0)
 		return live_reply_error(q, rc);
 	if (!q->counted && q->stream)
-		live_room_counts_keep(q->id, changes, q->stream);
+		live_room_counts_keep(q->id, changes, &q->stream->counts);
 	return http_reply_json(q->r, q->status, q->out);
 }
 
@@ -213,13 +216,9 @@ static int stream_out(struct db_conn *c, struct live_ctx *q, bool reread)
 			return rc < 0 ? rc : DB_HARD_ERROR;
 	}
 	if (q->counted) {
-		q->stream->n_questions = q->counted->n_questions;
-		q->stream->n_askers = q->counted->n_askers;
-		q->stream->n_clusters = q->counted->n_clusters;
-		q->stream->n_pending = q->counted->n_pending;
-		q->stream->n_hot = q->counted->n_hot;
+		q->stream->counts = *q->counted;
 	} else {
-		int rc = live_store_stream_counts(c, q->stream);
+		int rc = live_store_stream_counts(c, q->id, &q->stream->counts);
 		if (rc < 0)
 			return rc;
 	}
@@ -301,7 +300,7 @@ static int streams_count_tx(struct db_conn *c, void *ctx)
 	for (size_t i = 0; i < x->n; i++) {
 		if (x->known[i])
 			continue;
-		int rc = live_store_stream_counts(c, x->v[i]);
+		int rc = live_store_stream_counts(c, x->v[i]->id, &x->v[i]->counts);
 		if (rc < 0)
 			return rc;
 	}
@@ -330,7 +329,7 @@ int live_api_streams_list(struct http_req *r)
 	x.changes = arena_alloc(r->arena, (x.n ? x.n : 1) * sizeof(*x.changes));
 	bool all = true;
 	for (size_t i = 0; i < x.n; i++) {
-		x.known[i] = live_room_counts(r->db, x.v[i]->id, x.v[i], &x.changes[i]);
+		x.known[i] = live_room_counts(r->db, x.v[i]->id, &x.v[i]->counts, &x.changes[i]);
 		all &= x.known[i];
 	}
 	if (!all) {
@@ -341,7 +340,7 @@ int live_api_streams_list(struct http_req *r)
 	json_t *items = json_array();
 	for (size_t i = 0; i < x.n; i++) {
 		if (!x.known[i])
-			live_room_counts_keep(x.v[i]->id, x.changes[i], x.v[i]);
+			live_room_counts_keep(x.v[i]->id, x.changes[i], &x.v[i]->counts);
 		json_array_append_new(items, live_stream_json(x.v[i]));
 	}
 	return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
@@ -444,7 +443,7 @@ static int stream_transition(struct http_req *r, const char *action, const char 
 	int rc = live_room_acquire(r->db, x.q.id, &room);
 	if (rc < 0)
 		return live_reply_error(&x.q, rc);
-	struct live_stream counts;
+	struct live_counts counts;
 	live_room_counts_held(room, &counts);
 	x.q.counted = &counts;
 	rc = db_tx_run(r->db, stream_transition_tx, &x);

@@ -17,23 +17,29 @@ struct org_node;
 
 /* ---- store (live_store.c): each runs inside the caller's transaction ---- */
 
+/* A stream's counts as the staff see them: questions and askers not rejected, groups not
+ * merged, questions pending, and hot questions (groups with ≥ 2 visible questions: the
+ * report's). */
+struct live_counts {
+	int64_t questions, askers, clusters, pending, hot;
+};
+
 struct live_stream {
 	int64_t id, county_id, node_id, scheduled_at, started_at, ended_at, pinned, created_at;
-	int64_t n_questions, n_askers, n_clusters, n_pending;
-	int64_t n_hot; /* clusters with ≥ 2 visible questions: the report's hot questions */
+	struct live_counts counts; /* 0 unless added (live_store_stream_counts, live_room_counts) */
 	const char *title, *topics, *platform, *platform_url, *host_name, *join_code, *status;
 	const char *node_path, *node_code, *node_name;
 };
 
-/* By id, or by join code. DB_ROW, DB_DONE or an error; strings are arena-owned. The question
- * and cluster counts are left 0: they scan the stream's questions, and only the staff's
- * stream views show them (live_store_stream_counts; the list of streams has them). */
+/* By id, or by join code. DB_ROW, DB_DONE or an error; strings are arena-owned. The counts
+ * are left 0: they scan the stream's questions, and only the staff's stream views and list
+ * show them (live_room_counts, else live_store_stream_counts). */
 int live_store_stream_get(struct db_conn *c, struct arena *a, int64_t id,
 			  struct live_stream **out);
 int live_store_stream_by_code(struct db_conn *c, struct arena *a, const char *code,
 			      struct live_stream **out);
-/* Fills st's counts (questions, askers, clusters, pending, hot). 0 or an error. */
-int live_store_stream_counts(struct db_conn *c, struct live_stream *st);
+/* Counts stream_id's questions and groups into *out. 0 or an error. */
+int live_store_stream_counts(struct db_conn *c, int64_t stream_id, struct live_counts *out);
 /* The API's stream object. */
 json_t *live_stream_json(const struct live_stream *s);
 /* The streams under path (status NULL: any), newest first, at most 500, their counts 0: an
@@ -173,13 +179,13 @@ const char *live_room_stream_status(const struct live_room *room);
  * in the database and hands the counts to live_room_counts_keep with *changes, so that an
  * ended stream is counted once, not on every view (a view builds no room). Takes the room
  * lock: never inside a transaction. */
-bool live_room_counts(struct db *db, int64_t stream_id, struct live_stream *st,
+bool live_room_counts(struct db *db, int64_t stream_id, struct live_counts *out,
 		      uint64_t *changes);
 /* Keeps counts the database gave after live_room_counts said *changes, unless the stream's
  * questions changed since (then they may be either side of the change). */
-void live_room_counts_keep(int64_t stream_id, uint64_t changes, const struct live_stream *st);
+void live_room_counts_keep(int64_t stream_id, uint64_t changes, const struct live_counts *c);
 /* The same from a room the caller holds (live_room_acquire). */
-void live_room_counts_held(const struct live_room *room, struct live_stream *st);
+void live_room_counts_held(const struct live_room *room, struct live_counts *out);
 /* Rebuilds the room from the database now (after merges and splits). */
 int live_room_rebuild(struct db *db, struct live_room *room);
 /* After-commit updates of host actions; each bumps the version and tells the viewers. */
@@ -231,7 +237,7 @@ struct live_ctx {
 	struct live_stream *stream;
 	/* the staff's counts of the stream read from its room before the transaction (a room
 	 * is never locked inside one), or NULL: stream_out then counts in the database */
-	const struct live_stream *counted;
+	const struct live_counts *counted;
 	struct org_node *node;
 	json_t *out;
 	int status;

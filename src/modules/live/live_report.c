@@ -318,7 +318,7 @@ json_t *live_report_build_rc(struct db_conn *c, int64_t stream_id, int *rcp)
 	struct live_stream *st = NULL;
 	int rc = live_store_stream_get(c, a, stream_id, &st);
 	if (rc == DB_ROW) {
-		int crc = live_store_stream_counts(c, st);
+		int crc = live_store_stream_counts(c, st->id, &st->counts);
 		rc = crc < 0 ? crc : DB_ROW;
 	}
 	if (rc != DB_ROW) {

@@ -514,22 +514,20 @@ void live_room_forget(int64_t stream_id)
 	pthread_mutex_unlock(&r->lock);
 }
 
-void live_room_counts_held(const struct live_room *r, struct live_stream *st)
+void live_room_counts_held(const struct live_room *r, struct live_counts *out)
 {
-	st->n_questions = r->n_kept;
-	st->n_askers = r->n_askers;
-	st->n_pending = r->n_pending;
-	st->n_clusters = st->n_hot = 0;
+	*out = (struct live_counts){
+		.questions = r->n_kept, .askers = r->n_askers, .pending = r->n_pending};
 	for (size_t i = 0; i < r->ncl; i++) {
 		const struct live_cluster *k = &r->cl[i];
 		if (k->merged_into)
 			continue;
-		st->n_clusters++;
-		st->n_hot += k->questions >= 2; /* its visible questions */
+		out->clusters++;
+		out->hot += k->questions >= 2; /* its visible questions */
 	}
 }
 
-bool live_room_counts(struct db *db, int64_t stream_id, struct live_stream *st,
+bool live_room_counts(struct db *db, int64_t stream_id, struct live_counts *out,
 		      uint64_t *changes)
 {
 	struct live_room *r = NULL;
@@ -539,13 +537,9 @@ bool live_room_counts(struct db *db, int64_t stream_id, struct live_stream *st,
 	pthread_mutex_lock(&r->lock);
 	bool ok = r->built && !r->stale;
 	if (ok) {
-		live_room_counts_held(r, st);
+		live_room_counts_held(r, out);
 	} else if (r->have_counted && r->counted_at == r->changes) {
-		st->n_questions = r->counted[0];
-		st->n_askers = r->counted[1];
-		st->n_clusters = r->counted[2];
-		st->n_pending = r->counted[3];
-		st->n_hot = r->counted[4];
+		*out = r->counted;
 		ok = true;
 	}
 	*changes = r->changes;
@@ -553,7 +547,7 @@ bool live_room_counts(struct db *db, int64_t stream_id, struct live_stream *st,
 	return ok;
 }
 
-void live_room_counts_keep(int64_t stream_id, uint64_t changes, const struct live_stream *st)
+void live_room_counts_keep(int64_t stream_id, uint64_t changes, const struct live_counts *c)
 {
 	struct live_room *r = room_lookup(stream_id);
 	if (!r)
@@ -561,11 +555,7 @@ void live_room_counts_keep(int64_t stream_id, uint64_t changes, const struct liv
 	pthread_mutex_lock(&r->lock);
 	/* a change since they were asked for may or may not be in them: not kept then */
 	if (r->changes == changes) {
-		r->counted[0] = st->n_questions;
-		r->counted[1] = st->n_askers;
-		r->counted[2] = st->n_clusters;
-		r->counted[3] = st->n_pending;
-		r->counted[4] = st->n_hot;
+		r->counted = *c;
 		r->counted_at = changes;
 		r->have_counted = true;
 	}

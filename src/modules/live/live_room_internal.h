@@ -83,7 +83,7 @@ struct live_room {
 	 * of changes they were counted at: valid while it is current */
 	uint64_t changes, counted_at;
 	bool have_counted;
-	int64_t counted[5]; /* questions, askers, clusters, pending, hot */
+	struct live_counts counted;
 	/* group commit of viewers' questions: waiting submitters, and whether one leads */
 	pthread_mutex_t qlock;
 	struct submit_waiter *qhead, *qtail;

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define STREAM_BASE_COLS                                                                   \
+#define STREAM_COLS                                                                        \
 	"s.id, s.county_id, s.node_id, s.title, s.topics, s.scheduled_at, s.platform, "        \
 	"s.platform_url, s.host_name, s.join_code, s.status, s.started_at, s.ended_at, "       \
-	"COALESCE(s.pinned_cluster_id, 0), s.created_at, n.path, n.code, n.name, "
+	"COALESCE(s.pinned_cluster_id, 0), s.created_at, n.path, n.code, n.name"
 /* The counts scan all of a stream's questions (COUNT(DISTINCT device) sorts them): ~0.9 s at
  * 110k questions. Only the staff's stream views and list show them: streams are read
  * without them (0), and live_store_stream_counts adds them to those being shown whose room
@@ -32,14 +32,14 @@
 	" WHERE q.cluster_id = k.id AND q.status = 'visible') >= 2) "
 #define STREAM_FROM " FROM streams s JOIN org_nodes n ON n.id = s.node_id "
 
-/* One stream, its counts 0 (the same columns as the list, for stream_row). */
-#define STREAM_ONE "SELECT " STREAM_BASE_COLS "0, 0, 0, 0, 0" STREAM_FROM
+/* Streams without their counts (the same columns for all, read by stream_row). */
+#define STREAM_ONE "SELECT " STREAM_COLS STREAM_FROM
 static const char SQL_STREAM[] = STREAM_ONE "WHERE s.id = ?";
 /* A viewer's lookup (the join page, its question list, the QR code, FAQ suggestions): every
  * viewer of a join burst makes one. */
 static const char SQL_STREAM_CODE[] = STREAM_ONE "WHERE s.join_code = ?";
 static const char SQL_STREAM_COUNTS[] = "SELECT " STREAM_COUNTS "FROM streams s WHERE s.id = ?";
-/* The list, its counts 0 (the caller adds them: from the rooms, or SQL_STREAM_COUNTS). */
+/* The list (the caller adds the counts: from the rooms, or SQL_STREAM_COUNTS). */
 static const char SQL_STREAMS[] =
 	STREAM_ONE "WHERE n.path LIKE ? AND (CAST(? AS TEXT) IS NULL OR s.status = ?) "
 	"ORDER BY COALESCE(s.scheduled_at, s.created_at) DESC, s.id DESC LIMIT 500";
@@ -204,11 +204,7 @@ static int stream_row(struct db_stmt *s, struct arena *a, struct live_stream **o
 	x->node_path = dup(a, s, 15);
 	x->node_code = dup(a, s, 16);
 	x->node_name = dup(a, s, 17);
-	x->n_questions = db_col_int(s, 18);
-	x->n_askers = db_col_int(s, 19);
-	x->n_clusters = db_col_int(s, 20);
-	x->n_pending = db_col_int(s, 21);
-	x->n_hot = db_col_int(s, 22);
+	x->counts = (struct live_counts){0};
 	*out = x;
 	return DB_ROW;
 }
@@ -233,20 +229,18 @@ int live_store_stream_by_code(struct db_conn *c, struct arena *a, const char *co
 	return stream_row(s, a, out);
 }
 
-int live_store_stream_counts(struct db_conn *c, struct live_stream *st)
+int live_store_stream_counts(struct db_conn *c, int64_t stream_id, struct live_counts *out)
 {
 	struct db_stmt *s = db_prepare(c, SQL_STREAM_COUNTS);
 	if (!s)
 		return DB_HARD_ERROR;
-	db_bind_int(s, 1, st->id);
+	db_bind_int(s, 1, stream_id);
 	int rc = db_step(s);
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : DB_HARD_ERROR;
-	st->n_questions = db_col_int(s, 0);
-	st->n_askers = db_col_int(s, 1);
-	st->n_clusters = db_col_int(s, 2);
-	st->n_pending = db_col_int(s, 3);
-	st->n_hot = db_col_int(s, 4);
+	*out = (struct live_counts){.questions = db_col_int(s, 0), .askers = db_col_int(s, 1),
+				    .clusters = db_col_int(s, 2), .pending = db_col_int(s, 3),
+				    .hot = db_col_int(s, 4)};
 	return 0;
 }
 
@@ -273,9 +267,9 @@ json_t *live_stream_json(const struct live_stream *s)
 		"host_name", s->host_name, "join_code", s->join_code, "join_url", url, "status",
 		s->status, "started_at", opt_int(s->started_at), "ended_at", opt_int(s->ended_at),
 		"pinned_cluster_id", opt_int(s->pinned), "created_at", (json_int_t)s->created_at,
-		"counts", "questions", (json_int_t)s->n_questions, "askers", (json_int_t)s->n_askers,
-		"clusters", (json_int_t)s->n_clusters, "hot", (json_int_t)s->n_hot, "pending",
-		(json_int_t)s->n_pending);
+		"counts", "questions", (json_int_t)s->counts.questions, "askers",
+		(json_int_t)s->counts.askers, "clusters", (json_int_t)s->counts.clusters, "hot",
+		(json_int_t)s->counts.hot, "pending", (json_int_t)s->counts.pending);
 	return o;
 }
 
